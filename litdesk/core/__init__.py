@@ -1,0 +1,1 @@
+"""Qt-free domain logic: reading RIS, spans, section suggestions, export writers."""

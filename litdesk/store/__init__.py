@@ -1,0 +1,1 @@
+"""The library: SQLAlchemy models, schema migrations and the Library facade. No Qt."""
