@@ -1,0 +1,71 @@
+"""Evidence table as an Excel workbook, written row by row (openpyxl write-only mode)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import IO, Final
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from litdesk.core.export.streaming import Cancelled, Progress, each_record
+from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_row
+from litdesk.core.model import LABELS, Record
+
+#: Excel refuses cells longer than this.
+MAX_CELL: Final[int] = 32767
+_WIDE: Final[frozenset[str]] = frozenset({"title", "memo", *LABELS})
+_WRAP: Final[Alignment] = Alignment(wrap_text=True, vertical="top")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def write_xlsx(
+    records: Iterable[Record],
+    out: IO[bytes],
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> int:
+    """Write the evidence table (:data:`TABLE_COLUMNS`) of ``records`` to ``out``; the count.
+
+    Text that a spreadsheet would run as a formula is written as an explicit string cell
+    with Excel's "quote prefix", so it shows (and reads back) as the text itself.
+    """
+    workbook = Workbook(write_only=True)
+    sheet: WriteOnlyWorksheet = workbook.create_sheet("Evidence")
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(TABLE_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = 50 if name in _WIDE else 14
+    header = []
+    for name in TABLE_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    count = 0
+    for record in each_record(records, progress, cancelled):
+        sheet.append([_cell(sheet, value) for value in table_row(record)])
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | int | None:
+    if not isinstance(value, str):
+        return value
+    # Control characters are not allowed in the XML of a sheet; replace them one for one.
+    text = _SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    if len(text) > MAX_CELL:
+        text = text[: MAX_CELL - 1] + "…"
+    cell = WriteOnlyCell(sheet, value=text)
+    if looks_like_formula(text):
+        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+        cell.quotePrefix = True
+    if "\n" in text or len(text) > 50:
+        cell.alignment = _WRAP
+    return cell
