@@ -1,0 +1,237 @@
+"""Suggest section spans (background, aim, method, results, conclusion) from abstract headings.
+
+Structured abstracts label their parts with headings ("BACKGROUND:", "Aim To explore...",
+"Design & setting"). :func:`suggest_sections` finds those headings and turns them into
+``(start, end, label)`` spans; it never guesses sections from the prose itself.
+
+A word from the heading list only counts as a heading where a heading can stand:
+
+* at the start of the text, after a sentence end (". Results", or glued ".Results"), or at the
+  start of a line, or right after another heading ("Abstract Background ...");
+* followed by a heading delimiter: a colon, a full stop, a dash, a line break, or spaces and a
+  capitalised word or number ("Results Participating GPs...", but not "Results were mixed.").
+
+A line start that does not follow a sentence end needs a real delimiter (not spaces alone), a
+glued heading must be capitalised, and an upper-case heading with a colon also counts in the
+middle of a sentence ("...review SEARCH STRATEGY: PubMed"). Structured abstracts have several
+sections, so nothing is suggested unless headings of at least two different sections are found:
+a lone "Conclusion" in running prose is not a structure.
+
+The headings and their sections come from ``section_headings.txt`` (derived from NLM's list of
+structured-abstract labels). Headings marked ``-`` there (trial registration, funding, keywords)
+end the section before them but are not coded; so does a trailing copyright notice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Final
+
+from litdesk.core.model import LABELS
+
+_HEADINGS_FILE: Final = "section_headings.txt"
+_NOT_CODED: Final = "-"
+
+# One token of a heading: a word (optionally with a "(s)" plural mark) or a joining sign.
+_TOKEN: Final = re.compile(r"[ \t]*(?:([^\W\d_]+(?:['’][^\W\d_]+)*)(?:\(s\))?|(&|/|,|-))")
+
+# What may follow a heading. Order matters: a colon or dash wins over bare spaces.
+_DELIMITER: Final = re.compile(
+    r"""
+    (?P<colon>[ \t]*:)
+    | (?P<dash>[ \t]+[-‐‑–—]+(?=\s)|[ \t]*[–—]+|[ \t]+-+(?=\S))
+    | (?P<stop>[ \t]*\.(?=\s|$))
+    | (?P<line>[ \t]*(?=[\r\n]))
+    | (?P<space>[ \t]+(?=\S))
+    """,
+    re.VERBOSE,
+)
+
+# Where a sentence ends and the next one starts (with or without a space between).
+_SENTENCE_START: Final = re.compile(r"[.?!…][\"'”’)\]]*([ \t]*)(?=[^\W\d_])")
+_LINE_START: Final = re.compile(r"[\r\n][ \t\r\n]*(?=[^\W\d_])")
+# Upper-case words inside a sentence: candidates for "SEARCH STRATEGY:" style headings.
+_CAPS_WORD: Final = re.compile(r"(?<=[ \t])(?=[A-Z]{2})")
+_COPYRIGHT: Final = re.compile(r"(?:(?<=\s)|^)(?:Copyright\b|©|\([Cc]\)(?=\s*\d{4}))")
+_OPENERS: Final = "([\"'‘“"
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    """A heading found in the text: where it starts, where its body starts, what it labels."""
+
+    start: int
+    body: int
+    label: str
+
+
+@cache
+def _lexicon() -> tuple[dict[tuple[str, ...], str], int]:
+    """The heading list as ``{normalised words: label}`` and the longest heading's token count."""
+    text = files("litdesk.core").joinpath(_HEADINGS_FILE).read_text(encoding="utf-8")
+    table: dict[tuple[str, ...], str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        heading, _, label = line.rpartition("|")
+        if label != _NOT_CODED and label not in LABELS:
+            raise ValueError(f"{_HEADINGS_FILE}: unknown label {label!r} for {heading!r}")
+        key = _normalise(heading)
+        if key:
+            table[key] = label
+    return table, max(len(key) for key in table)
+
+
+def _normalise(heading: str) -> tuple[str, ...]:
+    """Tokens of a heading as the lexicon stores them ("Design & Setting" -> design and setting)."""
+    tokens = []
+    pos = 0
+    while m := _TOKEN.match(heading, pos):
+        if m.end() == pos:
+            break
+        tokens.append(_token_key(m))
+        pos = m.end()
+    return tuple(tokens)
+
+
+def _token_key(m: re.Match[str]) -> str:
+    word = m.group(1)
+    if word is None:
+        return "and" if m.group(2) == "&" else m.group(2)
+    return word.lower().replace("’", "'")
+
+
+def _candidates(text: str, start: int, limit: int) -> list[tuple[int, str]]:
+    """Headings the lexicon knows starting at ``start``, longest first, as (end, label)."""
+    table, longest = _lexicon()
+    tokens: list[str] = []
+    found: list[tuple[int, str]] = []
+    pos = start
+    while len(tokens) < longest and (m := _TOKEN.match(text, pos, limit)) and m.end() > pos:
+        if not tokens and m.start(1) != start:
+            break  # a heading starts with a word
+        tokens.append(_token_key(m))
+        pos = m.end()
+        if m.group(1) is not None and (label := table.get(tuple(tokens))):
+            found.append((pos, label))
+    found.reverse()
+    return found
+
+
+def _case_ok(heading: str) -> bool:
+    """Upper case, Title/Sentence case or lower case; not "bACKGROUND"."""
+    return heading.isupper() or heading.islower() or heading[0].isupper()
+
+
+def _body_start(text: str, end: int) -> tuple[str, int] | None:
+    """The delimiter kind after a heading ending at ``end`` and where the body starts."""
+    if end >= len(text):
+        return None
+    m = _DELIMITER.match(text, end)
+    if m is None or m.lastgroup is None:
+        return None
+    kind = m.lastgroup
+    body = m.end()
+    if kind == "space":
+        nxt = text[body]
+        if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+            return None
+    while body < len(text) and text[body].isspace():
+        body += 1
+    return kind, body
+
+
+def _heading_at(text: str, start: int, where: str) -> _Heading | None:
+    """The longest acceptable heading at ``start``; ``where`` says how the position was reached.
+
+    ``where`` is "start" (text start or after a heading), "sentence" (after ". "), "glued"
+    (right after a full stop, no space), "line" (line start without a sentence end before it)
+    or "caps" (an upper-case word inside a sentence).
+    """
+    for end, label in _candidates(text, start, len(text)):
+        heading = text[start:end]
+        if not _case_ok(heading):
+            continue
+        delimited = _body_start(text, end)
+        if delimited is None:
+            continue
+        kind, body = delimited
+        if where == "glued" and not heading[0].isupper():
+            continue
+        if where == "line" and kind == "space":
+            continue
+        if where == "caps" and not (kind == "colon" and heading.isupper() and len(heading) > 3):
+            continue
+        return _Heading(start, body, label)
+    return None
+
+
+def _positions(text: str) -> list[tuple[int, str]]:
+    """Places where a heading may start, in text order, with how each was reached."""
+    first = len(text) - len(text.lstrip())
+    where: dict[int, str] = {first: "start"}
+    for m in _SENTENCE_START.finditer(text):
+        where.setdefault(m.end(), "sentence" if m.group(1) else "glued")
+    for m in _LINE_START.finditer(text):
+        before = text[: m.start()].rstrip()
+        after_sentence = before.endswith((".", "?", "!", ":")) or not before
+        where.setdefault(m.end(), "sentence" if after_sentence else "line")
+    for m in _CAPS_WORD.finditer(text):
+        where.setdefault(m.end(), "caps")
+    return sorted(where.items())
+
+
+def _find_headings(text: str) -> list[_Heading]:
+    headings: list[_Heading] = []
+    body_from = 0
+    for pos, where in _positions(text):
+        if pos < body_from:
+            continue  # inside a heading already taken
+        found = _heading_at(text, pos, where)
+        # A heading may follow another directly ("Abstract Background", "Summary Methods").
+        while found is not None:
+            headings.append(found)
+            body_from = found.body
+            found = _heading_at(text, found.body, "start") if found.body < len(text) else None
+    return headings
+
+
+def _stops(text: str, after: int) -> list[int]:
+    """Starts of trailing copyright notices, which end a section but belong to none."""
+    return [m.start() for m in _COPYRIGHT.finditer(text, after)]
+
+
+def suggest_sections(text: str) -> list[tuple[int, int, str]]:
+    """Section spans ``(start, end, label)`` found from the headings of a structured abstract.
+
+    Offsets are Python string indices, end exclusive. Each span starts at its heading and ends
+    at the end of the last sentence before the next heading (no surrounding white space).
+    Spans are sorted and do not overlap; neighbouring spans with the same label are merged.
+    Text before the first heading is not tagged. An abstract without headings of at least two
+    different sections gives ``[]``.
+    """
+    headings = _find_headings(text)
+    if not headings:
+        return []
+    bounds = sorted({h.start for h in headings} | set(_stops(text, headings[0].body)))
+    bounds.append(len(text))
+    spans: list[tuple[int, int, str]] = []
+    for heading in headings:
+        if heading.label == _NOT_CODED:
+            continue
+        stop = next(b for b in bounds if b > heading.start)
+        if not text[heading.body : stop].strip():
+            continue  # a heading with no text of its own ("Summary" above "Background")
+        end = heading.start + len(text[heading.start : stop].rstrip())
+        last = spans[-1] if spans else None
+        if last and last[2] == heading.label and not text[last[1] : heading.start].strip():
+            spans[-1] = (last[0], end, heading.label)
+        else:
+            spans.append((heading.start, end, heading.label))
+    if len({label for _, _, label in spans}) < 2:
+        return []
+    return spans
