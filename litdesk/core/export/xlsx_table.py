@@ -56,6 +56,8 @@ def write_xlsx(
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | int | None:
+    if value == "":
+        return None  # a blank cell, rather than an empty inline-string element
     if not isinstance(value, str):
         return value
     # Control characters are not allowed in the XML of a sheet; replace them one for one.
