@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from litdesk.core.export.qdpx import write_qdpx
@@ -160,3 +163,33 @@ def test_control_characters_and_bad_spans_do_not_break_the_xml(schema: etree.XML
     assert len(text) == len(abstract)
     assert "\ufffd" in text
     assert len(source.findall("q:PlainTextSelection", NS)) == 2  # the out-of-range one dropped
+
+
+@st.composite
+def coded_records(draw: st.DrawFn) -> Record:
+    abstract = draw(st.text(st.characters(exclude_characters="\r"), min_size=1, max_size=200))
+    cuts = sorted(draw(st.sets(st.integers(0, len(abstract)), min_size=2, max_size=6)))
+    spans = tuple(
+        Span(a, b, draw(st.sampled_from(LABELS)), abstract[a:b], draw(st.text(max_size=10)))
+        for a, b in itertools.pairwise(cuts)
+    )
+    return Record(id=1, abstract=abstract, spans=spans, memo=draw(st.text(max_size=50)))
+
+
+@settings(max_examples=60)
+@given(coded_records())
+def test_any_abstract_gives_a_valid_project_with_exact_positions(record: Record) -> None:
+    if not XSD.exists():
+        pytest.skip(f"REFI-QDA schema not found at {XSD}")
+    archive = export([record])
+    root = project(archive)
+    etree.XMLSchema(etree.parse(str(XSD))).assertValid(root)
+    (source,) = root.iterfind(".//q:TextSource", NS)
+    text = archive.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
+    assert len(text) == len(record.abstract)
+    selections = source.findall("q:PlainTextSelection", NS)
+    assert len(selections) == len(record.spans)
+    for selection, span in zip(selections, record.spans, strict=True):
+        start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+        assert (start, end) == (span.start, span.end)
+        assert all(a == b or a == "\ufffd" for a, b in zip(text[start:end], span.text, strict=True))

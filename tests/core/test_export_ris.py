@@ -212,3 +212,13 @@ def test_memo_json_escapes_line_separators() -> None:
     assert "\x85" not in note[1]
     assert "\n" not in note[1]
     assert json.loads(note[1].removeprefix("[litdesk memo] ")) == "a\u2028b\x85c\nd"
+
+
+@given(coded_records(), st.text(max_size=300))
+def test_decoding_against_another_abstract_never_crashes(record: Record, other: str) -> None:
+    notes = tuple(encode_notes(record))
+    _, spans, memo = decode_notes(Record(abstract=other, tags=notes))
+    assert memo == record.memo
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(other)
+        assert other[span.start : span.end] == span.text

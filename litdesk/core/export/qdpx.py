@@ -57,7 +57,7 @@ def write_qdpx(
     """Write ``records`` as a REFI-QDA project archive to ``out``; the count written."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     coders: set[str] = set()
-    names: set[str] = set()
+    names = _Names()
     written: set[str] = set()
     count = 0
     with (
@@ -71,7 +71,7 @@ def write_qdpx(
             written.add(source_guid)
             text, to_text = _plain_text(record.abstract)
             archive.writestr(f"sources/{source_guid}.txt", text.encode("utf-8"))
-            name = _unique(record.citation or record.title or "Untitled", names)
+            name = names.unique(record.citation or record.title or "Untitled")
             source = _source(record, source_guid, name, text, to_text, stamp, coders)
             blob = etree.tostring(source, encoding="utf-8")
             pending.write(len(blob).to_bytes(8, "big") + blob)
@@ -88,19 +88,30 @@ def _record_key(record: Record) -> object:
     return f"{record.title}\x1f{record.abstract}"  # unsaved record: content decides
 
 
-def _unique(name: str, used: set[str]) -> str:
-    candidate, n = name, 1
-    while candidate in used:
-        n += 1
-        candidate = f"{name} ({n})"
-    used.add(candidate)
-    return candidate
+class _Names:
+    """Source names made unique ("Gill, 2020", "Gill, 2020 (2)", ...) in amortised O(1)."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def unique(self, name: str) -> str:
+        n = self._next.get(name, 1)
+        candidate = name if n == 1 else f"{name} ({n})"
+        while candidate in self._used:
+            n += 1
+            candidate = f"{name} ({n})"
+        self._next[name] = n + 1
+        self._used.add(candidate)
+        return candidate
 
 
 def _plain_text(abstract: str) -> tuple[str, list[int]]:
     """The abstract as written to the .txt (LF only, XML-safe), and where ``\\r``s were cut."""
     text = _NOT_XML.sub("\ufffd", abstract)
-    cut = [i for i, ch in enumerate(text) if ch == "\r" and text[i + 1 : i + 2] == "\n"]
+    if "\r" not in text:
+        return text, []
+    cut = [m.start() for m in re.finditer("\r\n", text)]
     return text.replace("\r\n", "\n").replace("\r", "\n"), cut
 
 
