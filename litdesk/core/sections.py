@@ -12,14 +12,14 @@ A word from the heading list only counts as a heading where a heading can stand:
   capitalised word or number ("Results Participating GPs...", but not "Results were mixed.").
 
 A line start that does not follow a sentence end needs a real delimiter (not spaces alone), a
-glued heading must be capitalised, and an upper-case heading with a colon also counts in the
-middle of a sentence ("...review SEARCH STRATEGY: PubMed"). Structured abstracts have several
+glued heading must be capitalised, and a capitalised heading with a colon also counts in the
+middle of a sentence ("...review SEARCH STRATEGY: PubMed", "Abstract Background: ..."). Structured abstracts have several
 sections, so nothing is suggested unless headings of at least two different sections are found:
 a lone "Conclusion" in running prose is not a structure.
 
 The headings and their sections come from ``section_headings.txt`` (derived from NLM's list of
 structured-abstract labels). Headings marked ``-`` there (trial registration, funding, keywords)
-end the section before them but are not coded; so does a trailing copyright notice.
+end the section before them but are not coded; so does a copyright notice or similar trailer.
 """
 
 from __future__ import annotations
@@ -53,9 +53,12 @@ _DELIMITER: Final = re.compile(
 # Where a sentence ends and the next one starts (with or without a space between).
 _SENTENCE_START: Final = re.compile(r"[.?!…][\"'”’)\]]*([ \t]*)(?=[^\W\d_])")
 _LINE_START: Final = re.compile(r"[\r\n][ \t\r\n]*(?=[^\W\d_])")
-# Upper-case words inside a sentence: candidates for "SEARCH STRATEGY:" style headings.
-_CAPS_WORD: Final = re.compile(r"(?<=[ \t])(?=[A-Z]{2})")
-_COPYRIGHT: Final = re.compile(r"(?:(?<=\s)|^)(?:Copyright\b|©|\([Cc]\)(?=\s*\d{4}))")
+# Capitalised words inside a sentence: candidates for "...review SEARCH STRATEGY: PubMed".
+_CAPS_WORD: Final = re.compile(r"(?<=[ \t])(?=[A-Z])")
+# Vendor trailers after the last section: copyright notices, "[Author Abstract]".
+_TRAILER: Final = re.compile(
+    r"(?<![^\s.])(?:Copyright\b|©|\([Cc]\)(?=\s*\d{4})|\(PsycINFO Database Record|\[Author Abstract\])"
+)
 _OPENERS: Final = "([\"'‘“"
 
 
@@ -148,9 +151,9 @@ def _body_start(text: str, end: int) -> tuple[str, int] | None:
 def _heading_at(text: str, start: int, where: str) -> _Heading | None:
     """The longest acceptable heading at ``start``; ``where`` says how the position was reached.
 
-    ``where`` is "start" (text start or after a heading), "sentence" (after ". "), "glued"
-    (right after a full stop, no space), "line" (line start without a sentence end before it)
-    or "caps" (an upper-case word inside a sentence).
+    ``where`` is "start" (text start or after a wrapper heading), "chained" (right after another
+    heading), "sentence" (after ". "), "glued" (right after a full stop, no space), "line" (line
+    start without a sentence end before it) or "caps" (a capitalised word inside a sentence).
     """
     for end, label in _candidates(text, start, len(text)):
         heading = text[start:end]
@@ -160,11 +163,11 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
         if delimited is None:
             continue
         kind, body = delimited
-        if where == "glued" and not heading[0].isupper():
+        if where == "glued" and not heading[0].isupper() and kind not in ("colon", "dash"):
             continue
-        if where == "line" and kind == "space":
+        if where in ("line", "chained") and kind == "space":
             continue
-        if where == "caps" and not (kind == "colon" and heading.isupper() and len(heading) > 3):
+        if where == "caps" and not (kind == "colon" and heading[0].isupper() and len(heading) > 3):
             continue
         return _Heading(start, body, label)
     return None
@@ -192,17 +195,27 @@ def _find_headings(text: str) -> list[_Heading]:
         if pos < body_from:
             continue  # inside a heading already taken
         found = _heading_at(text, pos, where)
-        # A heading may follow another directly ("Abstract Background", "Summary Methods").
         while found is not None:
             headings.append(found)
             body_from = found.body
-            found = _heading_at(text, found.body, "start") if found.body < len(text) else None
+            found = _heading_at(text, found.body, _chained(found, first=len(headings) == 1))
     return headings
 
 
+def _chained(previous: _Heading, *, first: bool) -> str:
+    """How a heading directly after ``previous`` may be found.
+
+    After a wrapper ("Abstract Background ...", "Summary Background ...") anything goes;
+    otherwise only with a real delimiter, so that "Results Participants (n = 9) ..." keeps its
+    "Results".
+    """
+    wrapper = previous.label == _NOT_CODED or (first and previous.start == 0)
+    return "start" if wrapper else "chained"
+
+
 def _stops(text: str, after: int) -> list[int]:
-    """Starts of trailing copyright notices, which end a section but belong to none."""
-    return [m.start() for m in _COPYRIGHT.finditer(text, after)]
+    """Starts of vendor trailers (copyright notices), which end a section but belong to none."""
+    return [m.start() for m in _TRAILER.finditer(text, after)]
 
 
 def suggest_sections(text: str) -> list[tuple[int, int, str]]:
