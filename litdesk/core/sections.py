@@ -13,9 +13,9 @@ A word from the heading list only counts as a heading where a heading can stand:
 
 A line start that does not follow a sentence end needs a real delimiter (not spaces alone), a
 glued heading must be capitalised, and a capitalised heading with a colon also counts in the
-middle of a sentence ("...review SEARCH STRATEGY: PubMed", "Abstract Background: ..."). Structured abstracts have several
-sections, so nothing is suggested unless headings of at least two different sections are found:
-a lone "Conclusion" in running prose is not a structure.
+middle of a sentence ("...review SEARCH STRATEGY: PubMed", "Abstract Background: ...").
+Structured abstracts have several sections, so nothing is suggested unless headings of at least
+two different sections are found: a lone "Conclusion" in running prose is not a structure.
 
 The headings and their sections come from ``section_headings.txt`` (derived from NLM's list of
 structured-abstract labels). Headings marked ``-`` there (trial registration, funding, keywords)
@@ -36,7 +36,7 @@ _HEADINGS_FILE: Final = "section_headings.txt"
 _NOT_CODED: Final = "-"
 
 # One token of a heading: a word (optionally with a "(s)" plural mark) or a joining sign.
-_TOKEN: Final = re.compile(r"[ \t]*(?:([^\W\d_]+(?:['’][^\W\d_]+)*)(?:\(s\))?|(&|/|,|-))")
+_TOKEN: Final = re.compile(r"[ \t]*(?:([^\W\d_]+(?:['’][^\W\d_]+)*)(?:\([sS]\))?|(&|/|,|-))")
 
 # What may follow a heading. Order matters: a colon or dash wins over bare spaces.
 _DELIMITER: Final = re.compile(
@@ -57,9 +57,12 @@ _LINE_START: Final = re.compile(r"[\r\n][ \t\r\n]*(?=[^\W\d_])")
 _CAPS_WORD: Final = re.compile(r"(?<=[ \t])(?=[A-Z])")
 # Vendor trailers after the last section: copyright notices, "[Author Abstract]".
 _TRAILER: Final = re.compile(
-    r"(?<![^\s.])(?:Copyright\b|©|\([Cc]\)(?=\s*\d{4})|\(PsycINFO Database Record|\[Author Abstract\])"
+    r"(?<![^\s.])(?:Copyright\b|©|\([Cc]\)(?=\s*\d{4})"
+    r"|\(PsycINFO Database Record|\[Author Abstract\])"
 )
 _OPENERS: Final = "([\"'‘“"
+_WORD: Final = re.compile(r"\S+")
+_CAPITALISED: Final = re.compile(r"[^\W\d_]+[ \t]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +142,20 @@ def _body_start(text: str, end: int) -> tuple[str, int] | None:
         return None
     kind = m.lastgroup
     body = m.end()
-    if kind == "space":
-        nxt = text[body]
-        if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
-            return None
+    if kind == "space" and not _starts_sentence(text, body):
+        kind = "lowercase"
     while body < len(text) and text[body].isspace():
         body += 1
     return kind, body
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` looks like a sentence start ("The", "81", "(n", "mHealth")."""
+    first = text[pos]
+    if first.isupper() or first.isdigit() or first in _OPENERS:
+        return True
+    word = _WORD.match(text, pos)
+    return word is not None and any(c.isupper() or c.isdigit() for c in word.group())
 
 
 def _heading_at(text: str, start: int, where: str) -> _Heading | None:
@@ -163,14 +173,35 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
         if delimited is None:
             continue
         kind, body = delimited
+        if kind == "lowercase":
+            # Only a wrapper may stand before a lower-case word, and only when a heading
+            # follows: "Abstract objectives: ...".
+            if label != _NOT_CODED or _heading_at(text, body, "start") is None:
+                continue
+            kind = "space"
         if where == "glued" and not heading[0].isupper() and kind not in ("colon", "dash"):
             continue
         if where in ("line", "chained") and kind == "space":
             continue
-        if where == "caps" and not (kind == "colon" and heading[0].isupper() and len(heading) > 3):
+        if where == "caps" and not (
+            kind == "colon" and heading[0].isupper() and len(heading) > 3
+            and not _tail_of_longer(text, start, heading)
+        ):
             continue
         return _Heading(start, body, label)
     return None
+
+
+def _tail_of_longer(text: str, start: int, heading: str) -> bool:
+    """Whether a mid-sentence heading ends a longer one in the same case, which the list does
+    not know ("ETHNOPHARMOCOLOGICAL RELEVANCE:" is no "RELEVANCE:"); "Abstract" may precede."""
+    before = _CAPITALISED.search(text, 0, start)
+    if before is None:
+        return False
+    word = before.group().rstrip()
+    if _lexicon()[0].get((word.lower(),)) == _NOT_CODED:
+        return False
+    return word.isupper() if heading.isupper() else word[0].isupper()
 
 
 def _positions(text: str) -> list[tuple[int, str]]:
