@@ -1,0 +1,469 @@
+"""Read RIS and Web of Science tagged files into `Record`s, streaming, with a list of problems.
+
+Parsing is rispy's (`rispy.RisParser`, `rispy.WokParser` and their tag mappings), extended to
+keep every tag verbatim and in order, to yield records one at a time, and to tolerate what real
+exports do: byte order marks, odd spacing around the dash, tags before ``TY``, a missing final
+``ER``, text between records, and RIS flattened onto a single line. A file that is not RIS at
+all raises `RisReadError`; anything odd inside a RIS file becomes a `Problem` and reading goes on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, BinaryIO, ClassVar, Final
+
+import rispy
+from rispy.config import (
+    DELIMITED_TAG_MAPPING,
+    TAG_KEY_MAPPING,
+    TYPE_OF_REFERENCE_MAPPING,
+    WOK_LIST_TYPE_TAGS,
+)
+
+from litdesk.core.model import Record
+from litdesk.core.ris_encoding import (
+    SAMPLE_SIZE,
+    LineSource,
+    NotTextError,
+    decode_sample,
+    sniff_encoding,
+)
+
+__all__ = ["Problem", "ReadRecord", "RisFile", "RisReadError", "open_ris", "read_ris_text",
+           "record_from_tags", "sanitise"]
+
+RIS: Final = "RIS"
+WEB_OF_SCIENCE: Final = "Web of Science"
+#: Lines longer than this are never taken for RIS flattened onto one line.
+FLAT_LINE_MAX: Final = 1 << 20
+
+_INVALID_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_RIS_TAG: Final = re.compile(r"\ufeff?([A-Z][A-Z0-9])(?:[ \t]+-|[ \t]*-(?![^ \t]))(.*)", re.S)
+_WOK_TAG: Final = re.compile(r"\ufeff?([A-Z][A-Z0-9])(?: (.*)|$)", re.S)
+_KNOWN_TAGS: Final = "|".join(sorted({*TAG_KEY_MAPPING, "ER"}))
+_FLAT_SPLIT: Final = re.compile(rf"[ \t]+(?=(?:{_KNOWN_TAGS})[ \t]{{1,2}}-(?:[ \t]|$))")
+_RIS_START: Final = re.compile(r"^\ufeff?TY(?:[ \t]+-|[ \t]*-(?![^ \t\r\n]))", re.M)
+_WOS_START: Final = re.compile(r"^\ufeff?(?:FN \S|PT [A-Z][ \t\r]*$)", re.M)
+_NOT_RIS_HINTS: Final = (
+    (re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M), "the file looks like BibTeX, not RIS"),
+    (re.compile(r"^PMID- ", re.M), "the file looks like PubMed's MEDLINE (.nbib) format, not RIS"),
+    (re.compile(r"\A\s*<"), "the file looks like XML or HTML, not RIS"),
+)
+
+
+class RisReadError(Exception):
+    """The file cannot be read as RIS at all (missing, unreadable, not RIS)."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path, self.message, self.line = path, message, line
+        where = f"{path}, line {line}" if line else path
+        super().__init__(f"Cannot read {where}: {message}.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something odd in a file that was read anyway, and what litdesk did about it."""
+
+    file: str
+    record: int | None
+    line: int | None
+    message: str
+    action: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.record is not None:
+            where.append(f"record {self.record}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        return f"{', '.join(where)}: {self.message}; {self.action}"
+
+
+@dataclass(frozen=True)
+class ReadRecord:
+    """One record as read: its 1-based position in the file, its first line, and its fields."""
+
+    position: int
+    line: int
+    record: Record
+
+
+def sanitise(text: str) -> str:
+    """Text fit for XML 1.0 and the library: \\n line ends, no control characters, stripped."""
+    return _INVALID_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+Report = Callable[[int | None, int | None, str, str], None]  # (record, line, message, action)
+
+
+class _Draft(dict[str, Any]):
+    """A record being read: rispy's field dict, plus the ordered raw tags and where it starts."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line, self.position = line, 0
+        self.tags: list[tuple[str, str]] = []
+        self.open_tag: str | None = None
+        self.parts: list[str] = []
+
+
+class _Streaming:
+    """The streaming, order-keeping parse loop shared by the RIS and Web of Science parsers."""
+
+    START_TAG: str
+    END_TAG: str
+    ignore: list[str]
+    JOIN: ClassVar[str] = "\n"  # joins the lines of a value that spans several lines
+    SPLIT_CONTINUED: ClassVar[frozenset[str]] = frozenset()  # a continuation is a new value
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(enforce_list_tags=False)  # type: ignore[call-arg]
+        self.report = report
+        self._held: tuple[int, str] | None = None
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        raise NotImplementedError
+
+    def expand(self, line: str) -> list[str]:
+        """The pieces of one physical line that are parsed as lines."""
+        return [line]
+
+    def parse_lines(self, lines: Iterable[str]) -> Iterator[_Draft]:  # type: ignore[override]
+        """Records of ``lines`` (str lines, counted from 1), yielded one at a time."""
+        return self.parse_numbered(enumerate(lines, 1))
+
+    def parse_numbered(self, numbered: Iterable[tuple[int, str]]) -> Iterator[_Draft]:
+        """Records of ``(line number, text)`` pairs, yielded one at a time."""
+        pieces = ((n, p) for n, line in numbered for p in self.expand(line.rstrip("\r\n")))
+        position = 0
+        while (draft := self._iter_till_start(pieces)) is not None:
+            position += 1
+            draft.position = position
+            unended: str | None = "missing ER at the end of the file"
+            for number, line in pieces:
+                tag, content = self.parse_line(line)
+                if tag is None:
+                    self._continue(draft, content)
+                elif tag == self.END_TAG:
+                    unended = None
+                    if content:
+                        self.report(position, number, f"text after ER: {content[:60]!r}",
+                                    "text ignored")
+                    break
+                elif tag == self.START_TAG:
+                    unended, self._held = "no ER before the next record", (number, line)
+                    break
+                elif tag not in self.ignore:
+                    self._open(draft, tag, content)
+            self._flush(draft)
+            if not any(value for tag, value in draft.tags if tag != self.START_TAG):
+                self.report(position, draft.line, "empty record", "skipped")
+                continue
+            if unended:
+                self.report(position, draft.line, unended, "record kept")
+            yield draft
+
+    def _iter_till_start(self, lines: Iterator[tuple[int, str]]) -> _Draft | None:  # type: ignore[override]
+        """Skip text between records; gather tags that come before the start tag into it."""
+        draft: _Draft | None = None
+        held, self._held = self._held, None
+        for number, line in itertools.chain([held] if held else [], lines):
+            tag, content = self.parse_line(line)
+            if tag is None:
+                if draft is not None:
+                    self._continue(draft, content)
+            elif tag == self.START_TAG:
+                draft = _Draft(number) if draft is None else draft
+                self._open(draft, tag, content)
+                return draft
+            elif tag == self.END_TAG:
+                if draft is not None:
+                    self.report(None, draft.line, f"tags outside a record ({_names(draft)})",
+                                "lines skipped")
+                    draft = None
+            elif tag not in self.ignore:
+                draft = _Draft(number) if draft is None else draft
+                self._open(draft, tag, content)
+        if draft is not None:
+            self.report(None, draft.line, f"tags after the last record ({_names(draft)})",
+                        "lines skipped")
+        return None
+
+    def _open(self, draft: _Draft, tag: str, content: str) -> None:
+        self._flush(draft)
+        draft.open_tag, draft.parts = tag, [content]
+
+    def _continue(self, draft: _Draft, content: str) -> None:
+        if draft.open_tag in self.SPLIT_CONTINUED:
+            self._open(draft, draft.open_tag, content)  # type: ignore[arg-type]
+        elif draft.open_tag is not None:
+            draft.parts.append(content)
+
+    def _flush(self, draft: _Draft) -> None:
+        if draft.open_tag is not None:
+            self._add_tag(draft, draft.open_tag, sanitise(self.JOIN.join(draft.parts)))
+            draft.open_tag, draft.parts = None, []
+
+    def _add_tag(self, record: dict[str, Any], tag: str, content: str,
+                 extend_multiline: bool = False) -> None:
+        """Keep the tag verbatim and in order, then let rispy file it under its field name."""
+        if isinstance(record, _Draft):
+            record.tags.append((tag, content))
+        super()._add_tag(record, tag, content, extend_multiline)  # type: ignore[misc]
+
+
+def _names(draft: _Draft) -> str:
+    draft_tags = [t for t, _ in draft.tags] + ([draft.open_tag] if draft.open_tag else [])
+    return ", ".join(dict.fromkeys(draft_tags))
+
+
+class _RisParser(_Streaming, rispy.RisParser):
+    """rispy's RIS parser, tolerant of spacing and of RIS flattened onto one line."""
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        m = _RIS_TAG.match(line)
+        return (m[1], m[2].strip()) if m else (None, line.strip())
+
+    def expand(self, line: str) -> list[str]:
+        if len(line) > FLAT_LINE_MAX or not _RIS_TAG.match(line):
+            return [line]
+        pieces = _FLAT_SPLIT.split(line)
+        if len(pieces) >= 3 and any(p.startswith("TY") for p in pieces):
+            return pieces
+        return [line]
+
+
+class _WokParser(_Streaming, rispy.WokParser):
+    """rispy's Web of Science parser; wrapped lines of list tags (AU, CR...) are separate values."""
+
+    JOIN = " "
+    SPLIT_CONTINUED = frozenset(WOK_LIST_TYPE_TAGS)
+
+    def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        m = None if line[:1].isspace() else _WOK_TAG.match(line)
+        return (m[1], (m[2] or "").strip()) if m else (None, line.strip())
+
+
+# -- fields ---------------------------------------------------------------------------------------
+
+_TYPE_NAMES: Final = {name.lower(): code for code, name in TYPE_OF_REFERENCE_MAPPING.items()} | {
+    "journal article": "JOUR", "book": "BOOK", "book section": "CHAP", "thesis": "THES",
+    "conference paper": "CPAPER", "conference proceedings": "CONF", "report": "RPRT",
+}
+_WOS_TYPES: Final = {"J": "JOUR", "B": "BOOK", "S": "SER", "P": "PAT", "C": "CPAPER"}
+#: Types whose T2 is the journal (for a chapter it is the book, for a paper the conference).
+_JOURNAL_TYPES: Final = frozenset({"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "ABST", "INPR"})
+_YEAR: Final = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
+_DOI: Final = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_MENTION: Final = re.compile(r"(?:doi\.org/|\bdoi:?\s*)(10\.\d{4,9}/\S+)", re.I)
+_PMID_MENTION: Final = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.I)
+_PUBMED_SOURCE: Final = re.compile(r"pubmed|medline|\bNLM\b", re.I)
+
+
+def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
+    """A `Record` whose named fields are derived from ordered raw ``(tag, value)`` pairs.
+
+    RIS: type TY (codes or EndNote names; GEN if absent); title TI/T1, else CT/BT/ST; authors
+    AU then A1; year from PY, Y1, DA; journal JF, T2 (only for journal-like types), JO, JA, J2;
+    issue IS or CP; pages SP-EP; DOI from DO, else a DOI named in UR/M3/N1; PubMed ID from AN of
+    a PubMed/Medline record or a "PMID:" note; abstract AB (several joined by newlines), else
+    N2. A record starting with PT and without TY is read with Web of Science tags.
+    """
+    clean = tuple((sanitise(str(t)), sanitise(str(v))) for t, v in tags)
+    values: dict[str, list[str]] = {}
+    for tag, value in clean:
+        if value:
+            values.setdefault(tag, []).append(value)
+
+    def first(*names: str) -> str:
+        return next((v[0] for n in names if (v := values.get(n))), "")
+
+    def every(*names: str, split: str = "\n") -> tuple[str, ...]:
+        parts = (p.strip() for n in names for v in values.get(n, ()) for p in re.split(split, v))
+        return tuple(dict.fromkeys(p for p in parts if p))
+
+    if "PT" in values and not any(t == "TY" for t, _ in clean):
+        return Record(
+            type=_WOS_TYPES.get(first("PT").upper(), "GEN"), title=first("TI"),
+            authors=every("AF") or every("AU"), year=_year(values.get("PY", [])),
+            journal=first("SO"), volume=first("VL"), issue=first("IS"),
+            pages=_pages(first("BP"), first("EP")) or first("AR"), doi=_doi(first("DI")),
+            pmid=first("PM"), abstract="\n".join(values.get("AB", [])),
+            keywords=every("DE", "ID", split="[;\n]"), tags=clean,
+        )
+    kind = _ris_type(first("TY"))
+    journal_tags = ("JF", "T2", "JO", "JA", "J2") if kind in _JOURNAL_TYPES else ("JF", "JO")
+    return Record(
+        type=kind,
+        title=first("TI", "T1") or first("CT", "BT", "ST"),
+        authors=every("AU", "A1"),
+        year=_year([v for n in ("PY", "Y1", "DA") for v in values.get(n, ())]),
+        journal=first(*journal_tags),
+        volume=first("VL"),
+        issue=first("IS", "CP"),
+        pages=_pages(first("SP"), first("EP")),
+        doi=_doi(first("DO")) or _doi_mention(values),
+        pmid=_pmid(values),
+        urls=every("UR", split=f"[{re.escape(DELIMITED_TAG_MAPPING['UR'])}\\s]"),
+        abstract="\n".join(values.get("AB", values.get("N2", []))),
+        keywords=every("KW", split="[;\n]"),
+        tags=clean,
+    )
+
+
+def _ris_type(value: str) -> str:
+    code = value.strip().upper()
+    if code in TYPE_OF_REFERENCE_MAPPING:
+        return code
+    return _TYPE_NAMES.get(value.strip().lower(), value.strip() or "GEN")
+
+
+def _year(candidates: Iterable[str]) -> int | None:
+    return next((int(m[1]) for v in candidates if (m := _YEAR.search(v))), None)
+
+
+def _pages(start: str, end: str) -> str:
+    if start and end and end != start and "-" not in start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def _doi(value: str) -> str:
+    m = _DOI.search(value)
+    return m[0].rstrip(".,;") if m else ""
+
+
+def _doi_mention(values: dict[str, list[str]]) -> str:
+    for value in (v for n in ("UR", "M3", "N1") for v in values.get(n, ())):
+        if m := _DOI_MENTION.search(value):
+            return m[1].rstrip(".,;")
+    return ""
+
+
+def _pmid(values: dict[str, list[str]]) -> str:
+    source = next((v[0] for n in ("DB", "DP") if (v := values.get(n))), "")
+    accession = values.get("AN", [""])[0]
+    if _PUBMED_SOURCE.search(source) and accession.isdigit() and len(accession) <= 9:
+        return accession
+    for value in (v for n in ("AN", "N1", "M1", "M2") for v in values.get(n, ())):
+        if m := _PMID_MENTION.search(value):
+            return m[1]
+    return ""
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+class RisFile:
+    """An open RIS or Web of Science file; iterate it to read its records one at a time."""
+
+    def __init__(self, path: str, fh: BinaryIO, size: int, fmt: str, sniffed: Any) -> None:
+        self.path, self.size, self.format = path, size, fmt
+        self.problems: list[Problem] = []
+        self._fh, self._sniffed = fh, sniffed
+        self._source: LineSource | None = None
+
+    @property
+    def encoding(self) -> str:
+        """The encoding used, e.g. "utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"."""
+        return self._source.encoding if self._source else self._sniffed.encoding
+
+    @property
+    def bytes_read(self) -> int:
+        """How far reading has got, for progress bars."""
+        return self._source.bytes_read if self._source else 0
+
+    def __iter__(self) -> Iterator[ReadRecord]:
+        """Records in file order; problems are added to `problems` as they are met."""
+        if self._fh.closed:
+            raise ValueError(f"{self.path} is closed")
+        self.problems.clear()
+        try:
+            self._fh.seek(0)
+            self._source = LineSource(self._fh, self._sniffed, self._line_problem)
+            parser_class = _WokParser if self.format == WEB_OF_SCIENCE else _RisParser
+            for draft in parser_class(self._report).parse_numbered(self._source):
+                yield ReadRecord(draft.position, draft.line, record_from_tags(draft.tags))
+        except OSError as exc:
+            raise RisReadError(self.path, f"reading failed ({exc.strerror or exc})") from exc
+
+    def _report(self, record: int | None, line: int | None, message: str, action: str) -> None:
+        self.problems.append(Problem(self.path, record, line, message, action))
+
+    def _line_problem(self, line: int, message: str, action: str) -> None:
+        self._report(None, line, message, action)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._fh.close()
+
+    def __enter__(self) -> RisFile:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def open_ris(path: str | os.PathLike[str]) -> RisFile:
+    """Open a RIS or Web of Science file, judged by its content; raise `RisReadError` if it
+    cannot be read as one (missing, a folder, unreadable, empty, binary, BibTeX, no record)."""
+    name = os.fspath(path)
+    name = name if isinstance(name, str) else os.fsdecode(name)
+    try:
+        if os.path.isdir(name):
+            raise RisReadError(name, "this is a folder, not a file")
+        fh = open(name, "rb")  # noqa: SIM115 - the RisFile owns and closes it
+    except FileNotFoundError:
+        raise RisReadError(name, "the file does not exist") from None
+    except PermissionError:
+        raise RisReadError(name, "you have no permission to read the file") from None
+    except (OSError, ValueError) as exc:
+        raise RisReadError(name, f"the file cannot be opened ({exc})") from None
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        sample = fh.read(SAMPLE_SIZE)
+        sniffed = sniff_encoding(sample)
+        fmt = _sniff_format(name, decode_sample(sample, sniffed.encoding), len(sample) < size)
+    except NotTextError as exc:
+        fh.close()
+        raise RisReadError(name, f"the file {exc}") from None
+    except OSError as exc:
+        fh.close()
+        raise RisReadError(name, f"the file cannot be read ({exc.strerror or exc})") from None
+    except RisReadError:
+        fh.close()
+        raise
+    return RisFile(name, fh, size, fmt, sniffed)
+
+
+def _sniff_format(name: str, text: str, partial: bool) -> str:
+    if not text.strip():
+        raise RisReadError(name, "the file is empty")
+    ris, wos = _RIS_START.search(text), _WOS_START.search(text)
+    if ris and not (wos and wos.start() < ris.start()):
+        return RIS
+    if wos:
+        return WEB_OF_SCIENCE
+    for pattern, message in _NOT_RIS_HINTS:
+        if pattern.search(text):
+            raise RisReadError(name, message)
+    where = " in its first megabyte" if partial else ""
+    raise RisReadError(name, f"the file holds no RIS record (no line starts with “TY  - ”{where})")
+
+
+def read_ris_text(text: str, name: str = "<text>") -> list[ReadRecord]:
+    """Records of RIS or Web of Science text (for tests and small strings)."""
+    fmt = _sniff_format(name, text, partial=False)
+    parser_class = _WokParser if fmt == WEB_OF_SCIENCE else _RisParser
+    lines = enumerate(re.split(r"\r\n|\r|\n", text.lstrip("\ufeff")), 1)
+    parser = parser_class(lambda *_: None)
+    return [ReadRecord(d.position, d.line, record_from_tags(d.tags))
+            for d in parser.parse_numbered(lines)]
