@@ -11,9 +11,9 @@ A word from the heading list only counts as a heading where a heading can stand:
 * followed by a heading delimiter: a colon, a full stop, a dash, a line break, or spaces and a
   capitalised word or number ("Results Participating GPs...", but not "Results were mixed.").
 
-A line start that does not follow a sentence end needs a real delimiter (not spaces alone), a
-glued heading must be capitalised, and a capitalised heading with a colon also counts in the
-middle of a sentence ("...review SEARCH STRATEGY: PubMed", "Abstract Background: ...").
+A line start that does not follow a sentence end needs a real delimiter (not spaces alone), and
+a capitalised heading with a colon also counts in the middle of a sentence ("...review SEARCH
+STRATEGY: PubMed", "Abstract Background: ...").
 Structured abstracts have several sections, so nothing is suggested unless headings of at least
 two different sections are found: a lone "Conclusion" in running prose is not a structure.
 
@@ -51,7 +51,7 @@ _DELIMITER: Final = re.compile(
 )
 
 # Where a sentence ends and the next one starts (with or without a space between).
-_SENTENCE_START: Final = re.compile(r"[.?!…][\"'”’)\]]*([ \t]*)(?=[^\W\d_])")
+_SENTENCE_START: Final = re.compile(r"[.?!…][\"'”’)\]]*[ \t]*(?=[^\W\d_])")
 _LINE_START: Final = re.compile(r"[\r\n][ \t\r\n]*(?=[^\W\d_])")
 # Capitalised words inside a sentence: candidates for "...review SEARCH STRATEGY: PubMed".
 _CAPS_WORD: Final = re.compile(r"(?<=[ \t])(?=[A-Z])")
@@ -162,8 +162,8 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
     """The longest acceptable heading at ``start``; ``where`` says how the position was reached.
 
     ``where`` is "start" (text start or after a wrapper heading), "chained" (right after another
-    heading), "sentence" (after ". "), "glued" (right after a full stop, no space), "line" (line
-    start without a sentence end before it) or "caps" (a capitalised word inside a sentence).
+    heading), "sentence" (after a sentence end, with or without a space), "line" (line start
+    without a sentence end before it) or "caps" (a capitalised word inside a sentence).
     """
     for end, label in _candidates(text, start, len(text)):
         heading = text[start:end]
@@ -179,8 +179,6 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
             if label != _NOT_CODED or _heading_at(text, body, "start") is None:
                 continue
             kind = "space"
-        if where == "glued" and not heading[0].isupper() and kind not in ("colon", "dash"):
-            continue
         if where in ("line", "chained") and kind == "space":
             continue
         if where == "caps" and not (
@@ -209,7 +207,7 @@ def _positions(text: str) -> list[tuple[int, str]]:
     first = len(text) - len(text.lstrip())
     where: dict[int, str] = {first: "start"}
     for m in _SENTENCE_START.finditer(text):
-        where.setdefault(m.end(), "sentence" if m.group(1) else "glued")
+        where.setdefault(m.end(), "sentence")
     for m in _LINE_START.finditer(text):
         before = text[: m.start()].rstrip()
         after_sentence = before.endswith((".", "?", "!", ":")) or not before
