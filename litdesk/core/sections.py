@@ -11,7 +11,9 @@ A word from the heading list only counts as a heading where a heading can stand:
 * followed by a heading delimiter: a colon, a full stop, a dash, a line break, or spaces and a
   capitalised word or number ("Results Participating GPs...", but not "Results were mixed.").
 
-A line start that does not follow a sentence end needs a real delimiter (not spaces alone), and
+A heading before a line break must stand on its own line or be followed by a capitalised word,
+a line start that does not follow a sentence end needs a colon, dash or line break after the
+heading (so that hard-wrapped text does not fire), and
 a capitalised heading with a colon also counts in the middle of a sentence ("...review SEARCH
 STRATEGY: PubMed", "Abstract Background: ...").
 Structured abstracts have several sections, so nothing is suggested unless headings of at least
@@ -36,13 +38,16 @@ _HEADINGS_FILE: Final = "section_headings.txt"
 _NOT_CODED: Final = "-"
 
 # One token of a heading: a word (optionally with a "(s)" plural mark) or a joining sign.
-_TOKEN: Final = re.compile(r"[ \t]*(?:([^\W\d_]+(?:['’][^\W\d_]+)*)(?:\([sS]\))?|(&|/|,|-))")
+# A heading may be wrapped onto the next line ("Study\ndesign and setting").
+_TOKEN: Final = re.compile(
+    r"[ \t]*(?:\r?\n[ \t]*)?(?:([^\W\d_]+(?:['’][^\W\d_]+)*)(?:\([sS]\))?|(&|/|,|-))"
+)
 
 # What may follow a heading. Order matters: a colon or dash wins over bare spaces.
 _DELIMITER: Final = re.compile(
     r"""
     (?P<colon>[ \t]*:)
-    | (?P<dash>[ \t]+[-‐‑–—]+(?=\s)|[ \t]*[–—]+|[ \t]+-+(?=\S))
+    | (?P<dash>\s+[-‐‑–—]+(?=\s)|[ \t]*[–—]+|[ \t]+-+(?=\S))
     | (?P<stop>[ \t]*\.(?=\s|$))
     | (?P<line>[ \t]*(?=[\r\n]))
     | (?P<space>[ \t]+(?=\S))
@@ -151,6 +156,8 @@ def _body_start(text: str, end: int) -> tuple[str, int] | None:
 
 def _starts_sentence(text: str, pos: int) -> bool:
     """Whether the word at ``pos`` looks like a sentence start ("The", "81", "(n", "mHealth")."""
+    if pos >= len(text):
+        return False
     first = text[pos]
     if first.isupper() or first.isdigit() or first in _OPENERS:
         return True
@@ -181,6 +188,10 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
             kind = "space"
         if where in ("line", "chained") and kind == "space":
             continue
+        if where == "line" and (kind == "stop" or heading.islower()):
+            continue  # "...the primary\nsettings. As..." is a hard-wrapped sentence
+        if kind == "line" and not (_owns_line(text, start) or _starts_sentence(text, body)):
+            continue  # "...results. Experimental studies\ninvolving..." is wrapped too
         if where == "caps" and not (
             kind == "colon" and heading[0].isupper() and len(heading) > 3
             and not _tail_of_longer(text, start, heading)
@@ -188,6 +199,12 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
             continue
         return _Heading(start, body, label)
     return None
+
+
+def _owns_line(text: str, start: int) -> bool:
+    """Whether ``start`` begins a line (a heading followed by a line break stands alone)."""
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in "\r\n"
 
 
 def _tail_of_longer(text: str, start: int, heading: str) -> bool:
