@@ -21,6 +21,7 @@ _UTF8_MULTIBYTE: Final = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _CONTROL: Final = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+_HIGH_BYTES: Final = bytes(range(0x80, 0x100))
 _BYTE_BREAK: Final = re.compile(rb"\r\n|\r|\n")
 _TEXT_BREAK: Final = re.compile(r"\r\n|\r|\n")
 
@@ -35,6 +36,17 @@ _SIGNATURES: Final = (
     (b"\xff\xd8\xff", "is a JPEG image, not a RIS export"),
     (b"{\\rtf", "is an RTF document, not a RIS export"),
 )
+_RIS_START: Final = re.compile(
+    r"^\ufeff?(?:TY(?:[ \t]+-|[ \t]*-(?![^ \t\r\n]))|ty  -(?![^ \t\r\n]))", re.M
+)
+_WOS_START: Final = re.compile(r"^\ufeff?(?:FN \S|PT [A-Z][ \t\r]*$)", re.M)
+_NOT_RIS_HINTS: Final = (
+    (re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M), "looks like BibTeX, not RIS"),
+    (re.compile(r"^PMID- ", re.M), "looks like PubMed's MEDLINE (.nbib) format, not RIS"),
+    (re.compile(r"\A\s*<"), "looks like XML or HTML, not RIS"),
+)
+#: Lines with invalid UTF-8 reported one by one; the rest are counted in one last problem.
+MAX_DECODE_PROBLEMS: Final = 20
 
 
 class NotTextError(Exception):
@@ -74,17 +86,36 @@ def sniff_encoding(sample: bytes) -> Sniffed:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
-        good = sum(len(m) for m in _UTF8_MULTIBYTE.findall(sample))
-        high = sum(1 for b in sample if b >= 0x80)
-        if good >= high - good:  # mostly UTF-8 with a few damaged bytes
-            return Sniffed("utf-8")
-        return Sniffed(legacy_encoding(sample))
+        return Sniffed("utf-8" if mostly_utf8(sample) else legacy_encoding(sample))
     return Sniffed("utf-8")
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """True if most non-ASCII bytes form valid UTF-8 sequences (UTF-8 with a few damaged bytes)."""
+    good = sum(len(m) for m in _UTF8_MULTIBYTE.findall(data))
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    return good > 0 and good >= high - good
 
 
 def legacy_encoding(data: bytes) -> str:
     """The 8-bit encoding for bytes that are not UTF-8: cp1252, or latin-1 if cp1252 can't."""
     return "latin-1" if _CP1252_UNDEFINED.intersection(data) else "cp1252"
+
+
+def sniff_format(text: str, partial: bool) -> str:
+    """"RIS" or "Web of Science" from the decoded start of a file, or raise `NotTextError`."""
+    if not text.strip():
+        raise NotTextError("is empty")
+    ris, wos = _RIS_START.search(text), _WOS_START.search(text)
+    if ris and not (wos and wos.start() < ris.start()):
+        return "RIS"
+    if wos:
+        return "Web of Science"
+    for pattern, what in _NOT_RIS_HINTS:
+        if pattern.search(text):
+            raise NotTextError(what)
+    where = " in its first megabyte" if partial else ""
+    raise NotTextError(f"holds no RIS record (no line starts with “TY  - ”{where})")
 
 
 def decode_sample(sample: bytes, encoding: str) -> str:
@@ -132,6 +163,7 @@ class LineSource:
         self.bytes_read = 0
         self._fh = fh
         self._pending = sniffed.pending
+        self._bad_lines = 0
         self._on_problem = on_problem
 
     def _chunks(self) -> Iterator[bytes]:
@@ -146,29 +178,31 @@ class LineSource:
             for number, line in enumerate(split_lines(texts, _TEXT_BREAK), 1):
                 yield number, line.lstrip("\ufeff") if number == 1 else line
             return
+        number = 0
         for number, raw in enumerate(split_lines(self._chunks(), _BYTE_BREAK), 1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             yield number, self._decode(number, raw)
+        if self._bad_lines > MAX_DECODE_PROBLEMS:
+            more = self._bad_lines - MAX_DECODE_PROBLEMS
+            self._on_problem(number, f"invalid UTF-8 in {more} more lines",
+                             "replaced with U+FFFD, text kept")
 
     def _decode(self, number: int, raw: bytes) -> str:
         if raw.isascii():
             return raw.decode("ascii")
         if self._pending:
             self._pending = False
-            try:
-                return raw.decode("utf-8")
-            except UnicodeDecodeError:
+            if not mostly_utf8(raw):
                 self.encoding = legacy_encoding(raw)
         if self.encoding.startswith("utf-8"):
             try:
                 return raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                self._on_problem(
-                    number,
-                    f"bytes that are not valid UTF-8 (from byte {exc.start + 1} of the line)",
-                    "replaced them with \ufffd and kept the text",
-                )
+                self._bad_lines += 1
+                if self._bad_lines <= MAX_DECODE_PROBLEMS:
+                    self._on_problem(number, f"invalid UTF-8 (from byte {exc.start + 1} of the "
+                                     "line)", "replaced with U+FFFD, text kept")
                 return raw.decode("utf-8", "replace")
         try:
             return raw.decode(self.encoding)

@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, BinaryIO, ClassVar, Final
 
-import rispy
-from rispy.config import (
+import rispy  # type: ignore[import-untyped]
+from rispy.config import (  # type: ignore[import-untyped]
     DELIMITED_TAG_MAPPING,
     TAG_KEY_MAPPING,
     TYPE_OF_REFERENCE_MAPPING,
@@ -32,6 +33,7 @@ from litdesk.core.ris_encoding import (
     NotTextError,
     decode_sample,
     sniff_encoding,
+    sniff_format,
 )
 
 __all__ = ["Problem", "ReadRecord", "RisFile", "RisReadError", "open_ris", "read_ris_text",
@@ -43,17 +45,14 @@ WEB_OF_SCIENCE: Final = "Web of Science"
 FLAT_LINE_MAX: Final = 1 << 20
 
 _INVALID_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_RIS_TAG: Final = re.compile(r"\ufeff?([A-Z][A-Z0-9])(?:[ \t]+-|[ \t]*-(?![^ \t]))(.*)", re.S)
+#: "TY  - ", "TY - ", "TY\t- ", "ER  -"; lower case only in the standard "ty  - " form.
+_RIS_TAG: Final = re.compile(
+    r"\ufeff?(?:([A-Z][A-Z0-9])(?:[ \t]+-|[ \t]*-(?![^ \t]))|([a-z][a-z0-9])  -(?![^ \t]))(.*)",
+    re.S,
+)
 _WOK_TAG: Final = re.compile(r"\ufeff?([A-Z][A-Z0-9])(?: (.*)|$)", re.S)
 _KNOWN_TAGS: Final = "|".join(sorted({*TAG_KEY_MAPPING, "ER"}))
 _FLAT_SPLIT: Final = re.compile(rf"[ \t]+(?=(?:{_KNOWN_TAGS})[ \t]{{1,2}}-(?:[ \t]|$))")
-_RIS_START: Final = re.compile(r"^\ufeff?TY(?:[ \t]+-|[ \t]*-(?![^ \t\r\n]))", re.M)
-_WOS_START: Final = re.compile(r"^\ufeff?(?:FN \S|PT [A-Z][ \t\r]*$)", re.M)
-_NOT_RIS_HINTS: Final = (
-    (re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M), "the file looks like BibTeX, not RIS"),
-    (re.compile(r"^PMID- ", re.M), "the file looks like PubMed's MEDLINE (.nbib) format, not RIS"),
-    (re.compile(r"\A\s*<"), "the file looks like XML or HTML, not RIS"),
-)
 
 
 class RisReadError(Exception):
@@ -135,7 +134,7 @@ class _Streaming:
         """The pieces of one physical line that are parsed as lines."""
         return [line]
 
-    def parse_lines(self, lines: Iterable[str]) -> Iterator[_Draft]:  # type: ignore[override]
+    def parse_lines(self, lines: Iterable[str]) -> Iterator[_Draft]:
         """Records of ``lines`` (str lines, counted from 1), yielded one at a time."""
         return self.parse_numbered(enumerate(lines, 1))
 
@@ -170,7 +169,7 @@ class _Streaming:
                 self.report(position, draft.line, unended, "record kept")
             yield draft
 
-    def _iter_till_start(self, lines: Iterator[tuple[int, str]]) -> _Draft | None:  # type: ignore[override]
+    def _iter_till_start(self, lines: Iterator[tuple[int, str]]) -> _Draft | None:
         """Skip text between records; gather tags that come before the start tag into it."""
         draft: _Draft | None = None
         held, self._held = self._held, None
@@ -201,9 +200,11 @@ class _Streaming:
         draft.open_tag, draft.parts = tag, [content]
 
     def _continue(self, draft: _Draft, content: str) -> None:
+        if draft.open_tag is None:
+            return
         if draft.open_tag in self.SPLIT_CONTINUED:
-            self._open(draft, draft.open_tag, content)  # type: ignore[arg-type]
-        elif draft.open_tag is not None:
+            self._open(draft, draft.open_tag, content)
+        else:
             draft.parts.append(content)
 
     def _flush(self, draft: _Draft) -> None:
@@ -224,12 +225,12 @@ def _names(draft: _Draft) -> str:
     return ", ".join(dict.fromkeys(draft_tags))
 
 
-class _RisParser(_Streaming, rispy.RisParser):
+class _RisParser(_Streaming, rispy.RisParser):  # type: ignore[misc]
     """rispy's RIS parser, tolerant of spacing and of RIS flattened onto one line."""
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
         m = _RIS_TAG.match(line)
-        return (m[1], m[2].strip()) if m else (None, line.strip())
+        return ((m[1] or m[2].upper()), m[3].strip()) if m else (None, line.strip())
 
     def expand(self, line: str) -> list[str]:
         if len(line) > FLAT_LINE_MAX or not _RIS_TAG.match(line):
@@ -240,7 +241,7 @@ class _RisParser(_Streaming, rispy.RisParser):
         return [line]
 
 
-class _WokParser(_Streaming, rispy.WokParser):
+class _WokParser(_Streaming, rispy.WokParser):  # type: ignore[misc]
     """rispy's Web of Science parser; wrapped lines of list tags (AU, CR...) are separate values."""
 
     JOIN = " "
@@ -285,14 +286,16 @@ def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
     def first(*names: str) -> str:
         return next((v[0] for n in names if (v := values.get(n))), "")
 
-    def every(*names: str, split: str = "\n") -> tuple[str, ...]:
+    def every(*names: str, split: str = "\n", unique: bool = True) -> tuple[str, ...]:
         parts = (p.strip() for n in names for v in values.get(n, ()) for p in re.split(split, v))
-        return tuple(dict.fromkeys(p for p in parts if p))
+        kept = (p for p in parts if p)
+        return tuple(dict.fromkeys(kept) if unique else kept)
 
     if "PT" in values and not any(t == "TY" for t, _ in clean):
         return Record(
             type=_WOS_TYPES.get(first("PT").upper(), "GEN"), title=first("TI"),
-            authors=every("AF") or every("AU"), year=_year(values.get("PY", [])),
+            authors=every("AF", unique=False) or every("AU", unique=False),
+            year=_year(values.get("PY", [])),
             journal=first("SO"), volume=first("VL"), issue=first("IS"),
             pages=_pages(first("BP"), first("EP")) or first("AR"), doi=_doi(first("DI")),
             pmid=first("PM"), abstract="\n".join(values.get("AB", [])),
@@ -303,7 +306,7 @@ def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
     return Record(
         type=kind,
         title=first("TI", "T1") or first("CT", "BT", "ST"),
-        authors=every("AU", "A1"),
+        authors=_authors(every("AU", unique=False), every("A1", unique=False)),
         year=_year([v for n in ("PY", "Y1", "DA") for v in values.get(n, ())]),
         journal=first(*journal_tags),
         volume=first("VL"),
@@ -318,11 +321,16 @@ def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
     )
 
 
+def _authors(au: tuple[str, ...], a1: tuple[str, ...]) -> tuple[str, ...]:
+    """AU then the A1 names not already given (two authors may share a name within one tag)."""
+    return au + tuple(name for name in a1 if name not in au)
+
+
 def _ris_type(value: str) -> str:
     code = value.strip().upper()
     if code in TYPE_OF_REFERENCE_MAPPING:
         return code
-    return _TYPE_NAMES.get(value.strip().lower(), value.strip() or "GEN")
+    return str(_TYPE_NAMES.get(value.strip().lower(), value.strip() or "GEN"))
 
 
 def _year(candidates: Iterable[str]) -> int | None:
@@ -418,8 +426,11 @@ def open_ris(path: str | os.PathLike[str]) -> RisFile:
     name = os.fspath(path)
     name = name if isinstance(name, str) else os.fsdecode(name)
     try:
-        if os.path.isdir(name):
+        mode = os.stat(name).st_mode
+        if stat.S_ISDIR(mode):
             raise RisReadError(name, "this is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise RisReadError(name, "this is not a regular file")
         fh = open(name, "rb")  # noqa: SIM115 - the RisFile owns and closes it
     except FileNotFoundError:
         raise RisReadError(name, "the file does not exist") from None
@@ -431,37 +442,22 @@ def open_ris(path: str | os.PathLike[str]) -> RisFile:
         size = os.fstat(fh.fileno()).st_size
         sample = fh.read(SAMPLE_SIZE)
         sniffed = sniff_encoding(sample)
-        fmt = _sniff_format(name, decode_sample(sample, sniffed.encoding), len(sample) < size)
+        fmt = sniff_format(decode_sample(sample, sniffed.encoding), partial=len(sample) < size)
     except NotTextError as exc:
         fh.close()
         raise RisReadError(name, f"the file {exc}") from None
     except OSError as exc:
         fh.close()
         raise RisReadError(name, f"the file cannot be read ({exc.strerror or exc})") from None
-    except RisReadError:
-        fh.close()
-        raise
     return RisFile(name, fh, size, fmt, sniffed)
-
-
-def _sniff_format(name: str, text: str, partial: bool) -> str:
-    if not text.strip():
-        raise RisReadError(name, "the file is empty")
-    ris, wos = _RIS_START.search(text), _WOS_START.search(text)
-    if ris and not (wos and wos.start() < ris.start()):
-        return RIS
-    if wos:
-        return WEB_OF_SCIENCE
-    for pattern, message in _NOT_RIS_HINTS:
-        if pattern.search(text):
-            raise RisReadError(name, message)
-    where = " in its first megabyte" if partial else ""
-    raise RisReadError(name, f"the file holds no RIS record (no line starts with “TY  - ”{where})")
 
 
 def read_ris_text(text: str, name: str = "<text>") -> list[ReadRecord]:
     """Records of RIS or Web of Science text (for tests and small strings)."""
-    fmt = _sniff_format(name, text, partial=False)
+    try:
+        fmt = sniff_format(text, partial=False)
+    except NotTextError as exc:
+        raise RisReadError(name, f"the text {exc}") from None
     parser_class = _WokParser if fmt == WEB_OF_SCIENCE else _RisParser
     lines = enumerate(re.split(r"\r\n|\r|\n", text.lstrip("\ufeff")), 1)
     parser = parser_class(lambda *_: None)

@@ -401,3 +401,95 @@ def test_record_from_tags_defaults_and_fallbacks() -> None:
 def test_core_module_does_not_import_qt() -> None:
     code = "import sys, litdesk.core.ris_reader; sys.exit('PySide6' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
+
+
+# -- hardening ------------------------------------------------------------------------------------
+
+
+def test_several_records_flattened_onto_one_line() -> None:
+    text = "TY - JOUR TI - First - a subtitle AU - Doe, J ER - TY - BOOK TI - Second ER -"
+    first, second = read_ris_text(text)
+    assert (first.record.title, first.record.authors) == ("First - a subtitle", ("Doe, J",))
+    assert (second.record.type, second.record.title) == ("BOOK", "Second")
+    assert first.line == second.line == 1
+
+
+def test_lower_case_tags_in_standard_form() -> None:
+    [item] = read_ris_text("ty  - JOUR\nti  - Lower\nab  - text\nup - regulation\ner  - \n")
+    assert tags_of(item) == ["TY", "TI", "AB"]
+    assert item.record.abstract == "text\nup - regulation"
+
+
+def test_utf16_without_bom_and_utf32(tmp_path: Path) -> None:
+    records, _, used = read(write(tmp_path, SAMPLE.encode("utf-16-le")))
+    assert (used, records[0].record.abstract) == ("utf-16-le", "Résumé")
+    records, _, used = read(write(tmp_path, SAMPLE.encode("utf-32")))
+    assert (used, records[0].record.abstract) == ("utf-32", "Résumé")
+
+
+def test_late_damaged_utf8_in_ascii_file_stays_utf8(tmp_path: Path) -> None:
+    filler = b"TY  - JOUR\nTI  - plain\nER  - \n" * 40000  # over a megabyte of ASCII
+    tail = "TY  - JOUR\nTI  - Über “this” \xff\nER  - \n".encode().replace(b"\xc3\xbf", b"\xff")
+    records, problems, used = read(write(tmp_path, filler + tail))
+    assert used == "utf-8"
+    assert records[-1].record.title == "Über “this” \ufffd"
+    assert [p.line for p in problems] == [120002]
+
+
+def test_many_damaged_lines_are_summarised(tmp_path: Path) -> None:
+    line = "AB  - café \xff\n".encode().replace(b"\xc3\xbf", b"\xff")
+    records, problems, _ = read(write(tmp_path, b"TY  - JOUR\n" + line * 500 + b"ER  - \n"))
+    assert len(records) == 1
+    assert len(problems) == 21
+    assert "480 more lines" in problems[-1].message
+
+
+def test_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.ris"
+    os.mkfifo(fifo)
+    assert "not a regular file" in _error(fifo).message
+
+
+def test_web_of_science_tagged_text() -> None:
+    text = (
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Doe, J\n   Doe, J\n"
+        "AF Doe, Jane\n   Doe, John\nTI A long title that\n   wraps\nSO JOURNAL\nPY 2001\n"
+        "DE one; two\nBP 5\nEP 9\nDI 10.1021/bi049798f\nPM 123\nER\n\nEF\n"
+    )
+    [item] = read_ris_text(text)
+    rec = item.record
+    assert rec.authors == ("Doe, Jane", "Doe, John")
+    assert ("AU", "Doe, J") in rec.tags
+    assert [t for t, _ in rec.tags].count("AU") == 2
+    assert (rec.title, rec.journal, rec.year) == ("A long title that wraps", "JOURNAL", 2001)
+    assert (rec.pages, rec.doi, rec.pmid, rec.keywords) == ("5-9", "10.1021/bi049798f", "123",
+                                                            ("one", "two"))
+
+
+def test_same_name_authors_are_both_kept() -> None:
+    rec = record_from_tags([("TY", "JOUR"), ("AU", "Wang, Y"), ("AU", "Wang, Y"), ("A1", "Li, X")])
+    assert rec.authors == ("Wang, Y", "Wang, Y", "Li, X")
+
+
+def test_read_ris_text_rejects_non_ris() -> None:
+    with pytest.raises(RisReadError, match="notes.txt"):
+        read_ris_text("just some notes", name="notes.txt")
+
+
+def test_iterating_again_restarts(tmp_path: Path) -> None:
+    with open_ris(write(tmp_path, "TY  - JOUR\nTI  - A\n")) as ris:
+        assert len(list(ris)) == len(list(ris)) == 1
+        assert len(ris.problems) == 1
+
+
+_INVALID = set(range(0x00, 0x09)) | {0x0B, 0x0C} | set(range(0x0E, 0x20)) | {0xFFFE, 0xFFFF}
+
+
+@given(st.lists(st.tuples(st.text(max_size=3), st.text()), max_size=12))
+def test_record_from_tags_never_fails_and_sanitises(tags: list[tuple[str, str]]) -> None:
+    rec = record_from_tags(tags)
+    assert len(rec.tags) == len(tags)
+    for text in (rec.title, rec.abstract, *rec.authors, *(v for _, v in rec.tags)):
+        assert not any(ord(c) in _INVALID or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+        assert "\r" not in text
+        assert text == text.strip()
