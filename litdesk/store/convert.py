@@ -1,0 +1,68 @@
+"""Conversions between ORM rows and the plain records the rest of litdesk uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litdesk.core import dedupe
+from litdesk.core.model import Record, Span
+from litdesk.store.schema import RecordRow, SpanRow
+
+_KEY_LEN = 200
+
+
+def record_values(
+    record: Record, *, batch_id: int | None, added_at: str, suggests: bool
+) -> dict[str, Any]:
+    """Column values for inserting ``record`` (derived sort and duplicate keys included)."""
+    doi_key, pmid, dup_key = dedupe.keys(record)
+    return {
+        "batch_id": batch_id,
+        "ris_type": record.type[:16],
+        "title": record.title,
+        "authors": list(record.authors),
+        "year": record.year,
+        "journal": record.journal,
+        "volume": record.volume[:64],
+        "issue": record.issue[:64],
+        "pages": record.pages[:64],
+        "doi": record.doi,
+        "pmid": pmid[:32],
+        "urls": list(record.urls),
+        "abstract": record.abstract,
+        "keywords": list(record.keywords),
+        "tags": [list(t) for t in record.tags],
+        "author_key": dedupe.fold(record.first_author_surname)[:_KEY_LEN],
+        "title_key": dedupe.fold(record.title)[:_KEY_LEN],
+        "journal_key": dedupe.fold(record.journal)[:_KEY_LEN],
+        "doi_key": doi_key[:255],
+        "dup_key": dup_key[:400],
+        "has_suggestions": suggests,
+        "added_at": added_at,
+    }
+
+
+def to_record(row: RecordRow, spans: tuple[Span, ...] = (), memo: str = "") -> Record:
+    return Record(
+        id=row.id,
+        type=row.ris_type,
+        title=row.title,
+        authors=tuple(row.authors or ()),
+        year=row.year,
+        journal=row.journal,
+        volume=row.volume,
+        issue=row.issue,
+        pages=row.pages,
+        doi=row.doi,
+        pmid=row.pmid,
+        urls=tuple(row.urls or ()),
+        abstract=row.abstract,
+        keywords=tuple(row.keywords or ()),
+        tags=tuple((str(t[0]), str(t[1])) for t in row.tags or ()),
+        spans=spans,
+        memo=memo,
+    )
+
+
+def to_span(row: SpanRow) -> Span:
+    return Span(row.start, row.end, row.label, row.text, row.coder)

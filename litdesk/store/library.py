@@ -1,0 +1,336 @@
+"""The library facade: what the UI and the CLI call to open, query and change a library.
+
+A :class:`Library` wraps one SQLAlchemy engine. Every public method is one short transaction,
+committed before it returns, so whatever the app reports as done is on disk.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, delete, func, select, update
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session
+
+from litdesk.core import spans as span_ops
+from litdesk.core.model import LABELS, Record, Span
+from litdesk.store import migrate, sqlite
+from litdesk.store.convert import to_record, to_span
+from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
+from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
+
+APPLICATION = "litdesk"
+
+
+class LibraryError(Exception):
+    """A library cannot be opened or written, for a reason the researcher can act on."""
+
+
+def default_coder() -> str:
+    try:
+        return getpass.getuser() or "coder"
+    except (KeyError, OSError):  # no user name in the environment (containers)
+        return "coder"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class RowSummary:
+    """What the records table shows for one record."""
+
+    id: int
+    authors: str
+    year: int | None
+    title: str
+    journal: str
+    sections: int
+    done: bool
+    status: str
+
+
+class Library:
+    """An open litdesk library (a SQLite file now; a server database later)."""
+
+    def __init__(self, engine: Engine, path: Path, coder: str, read_only: bool = False):
+        self.engine = engine
+        self.path = path
+        self.coder = coder
+        self.read_only = read_only
+
+    # -- opening -----------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, coder: str | None = None) -> Library:
+        """Open the library at ``path``, creating it when the file does not exist yet.
+
+        Raises :class:`LibraryError` for a file that is not a litdesk library (left untouched),
+        a library made by a newer litdesk, or one that cannot be read.
+        """
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise LibraryError(f"{path} is a folder, not a litdesk library file.")
+        fresh = not path.exists() or path.stat().st_size == 0
+        if not fresh:
+            _check_existing(path)
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise LibraryError(f"Cannot create a library at {path}: {e.strerror}.") from e
+        read_only = not fresh and not os.access(path, os.W_OK)
+        # Workers read and write from their own threads; the pool gives each checkout its own
+        # connection, so sharing the engine across threads is safe.
+        engine = create_engine(
+            f"sqlite:///{path}", connect_args={"check_same_thread": False}, future=True
+        )
+        sqlite.configure_engine(engine, read_only=read_only)
+        lib = cls(engine, path, coder or default_coder(), read_only)
+        try:
+            lib._prepare(fresh)
+        except OperationalError as e:
+            engine.dispose()
+            raise LibraryError(f"Cannot open the library {path}: {e.orig}.") from e
+        except BaseException:
+            engine.dispose()
+            raise
+        return lib
+
+    def _prepare(self, fresh: bool) -> None:
+        with self.engine.connect() as conn:
+            revision = migrate.current_revision(conn)
+            conn.rollback()
+            if revision is not None and revision not in migrate.known_revisions():
+                raise LibraryError(
+                    f"{self.path} was made by a newer version of litdesk (schema {revision}). "
+                    "Update litdesk to open it; the file was not changed."
+                )
+            if revision != migrate.head_revision():
+                if self.read_only:
+                    raise LibraryError(f"{self.path} needs an upgrade but is read-only.")
+                migrate.upgrade(conn)
+                conn.commit()
+            if fresh:
+                with conn.begin():
+                    sqlite.mark_as_library(conn)
+                    conn.execute(MetaRow.__table__.insert(), [
+                        {"key": "application", "value": APPLICATION},
+                        {"key": "created", "value": now()},
+                    ])
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def session(self) -> Session:
+        if self.read_only:
+            raise LibraryError(f"{self.path} is read-only: changes cannot be saved.")
+        return Session(self.engine, expire_on_commit=False)
+
+    def _reader(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # -- reading -----------------------------------------------------------------------
+    def count(self) -> int:
+        with self._reader() as s:
+            return s.scalar(select(func.count(RecordRow.id))) or 0
+
+    def search_ids(
+        self,
+        text: str = "",
+        *,
+        status: str | None = None,
+        sort: str = "id",
+        descending: bool = False,
+    ) -> list[int]:
+        """Ids of the records matching the search box ``text`` and ``status``, sorted."""
+        if sort not in SORT_KEYS:
+            raise ValueError(f"unknown sort key {sort!r}")
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        stmt = search_statement(text, self.coder, status=status, sort=sort, descending=descending)
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def rows(self, ids: Sequence[int]) -> list[RowSummary]:
+        """Table rows for ``ids``, in the same order (missing ids are left out)."""
+        if not ids:
+            return []
+        stmt = (
+            select(RecordRow.id, RecordRow.authors, RecordRow.year, RecordRow.title,
+                   RecordRow.journal, RecordRow.has_suggestions, StatusRow.sections,
+                   StatusRow.done, StatusRow.suggestions)
+            .outerjoin(StatusRow, (StatusRow.record_id == RecordRow.id)
+                       & (StatusRow.coder == self.coder))
+            .where(RecordRow.id.in_(list(ids)))
+        )
+        found: dict[int, RowSummary] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(stmt):
+                sections, done = r.sections or 0, bool(r.done)
+                found[r.id] = RowSummary(
+                    r.id, _author_display(r.authors or []), r.year, r.title, r.journal,
+                    sections, done, status_of(sections, done, r.has_suggestions, r.suggestions),
+                )
+        return [found[i] for i in ids if i in found]
+
+    def record(self, record_id: int) -> Record:
+        """The record with the current coder's spans and memo; KeyError if it is gone."""
+        with self._reader() as s:
+            row = s.get(RecordRow, record_id)
+            if row is None:
+                raise KeyError(record_id)
+            spans = tuple(self._spans(s, record_id, self.coder))
+            memo = s.scalar(select(MemoRow.text).where(
+                MemoRow.record_id == record_id, MemoRow.coder == self.coder)) or ""
+            return to_record(row, spans, memo)
+
+    def records(self, ids: Sequence[int], chunk: int = 500) -> Iterator[Record]:
+        """Records with spans and memos, in ``ids`` order, fetched a chunk at a time."""
+        for i in range(0, len(ids), chunk):
+            part = list(ids[i:i + chunk])
+            with self._reader() as s:
+                rows = {r.id: r for r in s.scalars(select(RecordRow).where(RecordRow.id.in_(part)))}
+                spans: dict[int, list[Span]] = {}
+                for sp in s.scalars(select(SpanRow).where(
+                        SpanRow.record_id.in_(part), SpanRow.coder == self.coder
+                ).order_by(SpanRow.start)):
+                    spans.setdefault(sp.record_id, []).append(to_span(sp))
+                memo_stmt = select(MemoRow.record_id, MemoRow.text).where(
+                    MemoRow.record_id.in_(part), MemoRow.coder == self.coder)
+                memos = {rid: text for rid, text in s.execute(memo_stmt)}
+            for rid in part:
+                if rid in rows:
+                    yield to_record(rows[rid], tuple(spans.get(rid, ())), memos.get(rid, ""))
+
+    def spans(self, record_id: int) -> list[Span]:
+        with self._reader() as s:
+            return self._spans(s, record_id, self.coder)
+
+    @staticmethod
+    def _spans(s: Session, record_id: int, coder: str) -> list[Span]:
+        stmt = select(SpanRow).where(SpanRow.record_id == record_id, SpanRow.coder == coder)
+        return [to_span(r) for r in s.scalars(stmt.order_by(SpanRow.start))]
+
+    # -- coding ------------------------------------------------------------------------
+    def set_spans(self, record_id: int, spans: Sequence[Span]) -> list[Span]:
+        """Replace the current coder's spans on a record (normalised: no overlaps)."""
+        with self.session() as s, s.begin():
+            row = s.get(RecordRow, record_id)
+            if row is None:
+                raise KeyError(record_id)
+            clean = span_ops.normalise(
+                [Span(x.start, x.end, x.label, coder=self.coder) for x in spans], row.abstract
+            )
+            s.execute(delete(SpanRow).where(
+                SpanRow.record_id == record_id, SpanRow.coder == self.coder))
+            if clean:
+                s.execute(SpanRow.__table__.insert(), [
+                    {"record_id": record_id, "coder": self.coder, "start": x.start, "end": x.end,
+                     "label": x.label, "text": x.text} for x in clean
+                ])
+            self._status(s, record_id).sections = len({x.label for x in clean})
+        return clean
+
+    def tag(self, record_id: int, start: int, end: int, label: str) -> list[Span]:
+        """Tag ``abstract[start:end]`` with ``label``; raises SpanError for a bad request."""
+        rec = self.record(record_id)
+        new = span_ops.apply_tag(rec.spans, rec.abstract, start, end, label, self.coder)
+        return self.set_spans(record_id, new)
+
+    def untag(self, record_id: int, start: int, end: int) -> list[Span]:
+        rec = self.record(record_id)
+        span_ops.validate(rec.abstract, start, end)
+        return self.set_spans(record_id, span_ops.remove_range(rec.spans, rec.abstract, start, end))
+
+    def set_memo(self, record_id: int, text: str) -> None:
+        with self.session() as s, s.begin():
+            memo = s.get(MemoRow, (record_id, self.coder))
+            if memo is None:
+                s.add(MemoRow(record_id=record_id, coder=self.coder, text=text, updated_at=now()))
+            else:
+                memo.text, memo.updated_at = text, now()
+
+    def set_done(self, record_id: int, done: bool) -> None:
+        with self.session() as s, s.begin():
+            self._status(s, record_id).done = done
+
+    def set_suggestion_state(self, record_id: int, state: str) -> None:
+        with self.session() as s, s.begin():
+            self._status(s, record_id).suggestions = state
+
+    def _status(self, s: Session, record_id: int) -> StatusRow:
+        row = s.get(StatusRow, (record_id, self.coder))
+        if row is None:
+            row = StatusRow(record_id=record_id, coder=self.coder, sections=0, done=False,
+                            suggestions="")
+            s.add(row)
+        return row
+
+    # -- meta --------------------------------------------------------------------------
+    def meta(self, key: str, default: str = "") -> str:
+        with self._reader() as s:
+            return s.scalar(select(MetaRow.value).where(MetaRow.key == key)) or default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.session() as s, s.begin():
+            s.merge(MetaRow(key=key, value=value))
+
+    def rename_coder(self, old: str, new: str) -> None:
+        with self.session() as s, s.begin():
+            for table in (SpanRow, MemoRow, StatusRow):
+                s.execute(update(table).where(table.coder == old).values(coder=new))
+
+
+def status_of(sections: int, done: bool, has_suggestions: bool, suggestions: str | None) -> str:
+    """A coder's status on a record: uncoded, suggested, partly coded or coded."""
+    if done or sections >= len(LABELS):
+        return "coded"
+    if sections:
+        return "partly coded"
+    if has_suggestions and suggestions != "rejected":
+        return "suggested"
+    return "uncoded"
+
+
+def _author_display(authors: list[str]) -> str:
+    from litdesk.core.model import surname
+
+    if not authors:
+        return ""
+    first = surname(authors[0]) or authors[0]
+    return f"{first} et al." if len(authors) > 2 else (
+        f"{first} & {surname(authors[1])}" if len(authors) == 2 else first)
+
+
+def _check_existing(path: Path) -> None:
+    """Refuse, without writing to it, a file that is not a litdesk library."""
+    try:
+        is_sqlite = sqlite.looks_like_sqlite(path)
+    except OSError as e:
+        raise LibraryError(f"Cannot read {path}: {e.strerror}.") from e
+    if not is_sqlite:
+        raise LibraryError(f"{path} is not a litdesk library (it is not a database file).")
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", future=True)
+    try:
+        with engine.connect() as conn:
+            if sqlite.application_id(conn) == sqlite.APPLICATION_ID:
+                return
+            raise LibraryError(
+                f"{path} is a database, but not a litdesk library. It was left untouched."
+            )
+    except DatabaseError as e:
+        raise LibraryError(f"{path} is damaged or not a litdesk library ({e.orig}).") from e
+    finally:
+        engine.dispose()

@@ -1,0 +1,121 @@
+"""Everything in the store that only SQLite has: file checks, PRAGMAs, FTS5, the backup API.
+
+The rest of ``litdesk.store`` is portable SQLAlchemy; a PostgreSQL library will get its own
+counterpart of this module (full-text search with a GIN index, ``pg_dump`` backups).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.sql.elements import TextClause
+
+from litdesk.core.query import Term
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: ``PRAGMA application_id`` of a litdesk library: "LITD".
+APPLICATION_ID = 0x4C495444
+BUSY_TIMEOUT_MS = 10_000
+
+FTS_COLUMNS = ("title", "authors", "abstract", "keywords", "journal")
+
+
+def looks_like_sqlite(path: Path) -> bool:
+    """True when ``path`` starts with SQLite's file header."""
+    with path.open("rb") as f:
+        return f.read(16) == SQLITE_MAGIC
+
+
+def configure_engine(engine: Engine, *, read_only: bool = False) -> None:
+    """Set the per-connection PRAGMAs every litdesk connection needs."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy manage transactions, and make BEGIN take the write lock up front so
+        # two processes writing at once wait for each other instead of failing mid-way.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def mark_as_library(conn: Connection) -> None:
+    conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+def application_id(conn: Connection) -> int:
+    return int(conn.exec_driver_sql("PRAGMA application_id").scalar() or 0)
+
+
+def integrity_ok(conn: Connection) -> bool:
+    return conn.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"
+
+
+def create_search_index(conn: Connection) -> None:
+    """Create the FTS5 index over records and the triggers that keep it in step."""
+    cols = ", ".join(FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE record_fts USING fts5({cols}, content='record', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER record_fts_ai AFTER INSERT ON record BEGIN "
+        f"INSERT INTO record_fts(rowid, {cols}) VALUES (new.id, {new}); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER record_fts_ad AFTER DELETE ON record BEGIN "
+        f"INSERT INTO record_fts(record_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); END"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER record_fts_au AFTER UPDATE OF {cols} ON record BEGIN "
+        f"INSERT INTO record_fts(record_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO record_fts(rowid, {cols}) VALUES (new.id, {new}); END"
+    )
+
+
+def drop_search_index(conn: Connection) -> None:
+    for trig in ("record_fts_ai", "record_fts_ad", "record_fts_au"):
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trig}")
+    conn.exec_driver_sql("DROP TABLE IF EXISTS record_fts")
+
+
+def match_expression(terms: Sequence[Term]) -> str:
+    """An FTS5 MATCH expression requiring every term (each word quoted: no syntax errors)."""
+    parts = []
+    for t in terms:
+        phrase = '"' + " ".join(w.replace('"', '""') for w in t.words) + '"'
+        if t.prefix:
+            phrase += "*"
+        parts.append(f"{t.column} : {phrase}" if t.column else phrase)
+    return " AND ".join(parts)
+
+
+def matching_ids(terms: Sequence[Term], param: str = "fts_q") -> TextClause:
+    """SQL selecting the ids of records matching all ``terms`` (bound as ``param``)."""
+    sql = text(f"SELECT rowid FROM record_fts WHERE record_fts MATCH :{param}")
+    return sql.bindparams(**{param: match_expression(terms)})
+
+
+def backup(source: Connection, dest: Path) -> None:
+    """A consistent copy of the open library at ``dest``, with SQLite's online backup API."""
+    raw = source.connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    target = sqlite3.connect(dest)
+    try:
+        raw.backup(target)
+    finally:
+        target.close()
