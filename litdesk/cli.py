@@ -1,0 +1,145 @@
+"""litdesk's command line. With no command it opens the app; commands work headless.
+
+    litdesk [--library PATH] [FILE ...]            open the app (importing FILEs)
+    litdesk --library PATH import FILE ...         import RIS files
+    litdesk --library PATH list [--json]           list records
+    litdesk --library PATH export --format ris --all -o out.ris
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from litdesk import __version__
+from litdesk.paths import default_library_path
+
+COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "install-desktop")
+_GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
+
+
+def _global_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--library", "-l", metavar="PATH",
+                   help=f"library file to use (default: {default_library_path()})")
+    p.add_argument("--coder", metavar="NAME",
+                   help="the coder whose spans and memos to read and write (default: your "
+                        "user name)")
+    p.add_argument("--version", action="version", version=f"litdesk {__version__}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="litdesk",
+        description="Code the sections of abstracts for a qualitative evidence synthesis. "
+        "Without a command, opens the app (and imports any FILE given).",
+        epilog="Run 'litdesk COMMAND --help' for a command's options.",
+    )
+    _global_options(p)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    imp = sub.add_parser("import", help="import RIS files into the library")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--allow-duplicates", action="store_true",
+                     help="import records even when they are already in the library")
+
+    ls = sub.add_parser("list", help="list the records in the library")
+    ls.add_argument("--json", action="store_true", help="print a JSON array")
+    ls.add_argument("--search", metavar="QUERY", default="", help="only matching records")
+
+    ex = sub.add_parser("export", help="export records to a file")
+    from litdesk.core.export import FORMATS
+
+    ex.add_argument("--format", "-f", choices=sorted(FORMATS), default="ris")
+    _selection(ex)
+    ex.add_argument("-o", "--output", required=True, metavar="FILE")
+
+    sg = sub.add_parser("suggest", help="suggest sections from structured-abstract headings")
+    _selection(sg)
+    sg.add_argument("--apply", action="store_true",
+                    help="store the suggestions as spans (records you have coded are left alone)")
+
+    tg = sub.add_parser("tag", help="tag abstract[START:END] of a record with LABEL")
+    tg.add_argument("id", type=int)
+    tg.add_argument("start", type=int)
+    tg.add_argument("end", type=int)
+    tg.add_argument("label")
+    ut = sub.add_parser("untag", help="remove section labels from abstract[START:END]")
+    ut.add_argument("id", type=int)
+    ut.add_argument("start", type=int)
+    ut.add_argument("end", type=int)
+
+    dn = sub.add_parser("done", help="mark records as done by the coder")
+    dn.add_argument("--ids", required=True, type=_ids, metavar="1,2,3")
+    dn.add_argument("--undo", action="store_true", help="remove the done mark instead")
+
+    inst = sub.add_parser("install-desktop",
+                          help="install the launcher, icon and .ris file association")
+    inst.add_argument("--uninstall", action="store_true")
+    return p
+
+
+def _selection(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--all", action="store_true", help="every record")
+    g.add_argument("--ids", type=_ids, metavar="1,2,3", help="these record ids")
+    g.add_argument("--search", metavar="QUERY", help="records matching a search")
+
+
+def _ids(text: str) -> list[int]:
+    try:
+        ids = [int(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of record ids: {text!r}") from None
+    if not ids:
+        raise argparse.ArgumentTypeError("no record ids given")
+    return ids
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_WITH_VALUE:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _first_positional(argv) not in COMMANDS:
+        gui = argparse.ArgumentParser(prog="litdesk", add_help=False)
+        _global_options(gui)
+        gui.add_argument("files", nargs="*")
+        gui.add_argument("-h", "--help", action="store_true")
+        args = gui.parse_args(argv)
+        if args.help:
+            build_parser().print_help()
+            return 0
+        from litdesk.ui.app import run_app
+
+        return run_app(args.library, args.files, coder=args.coder)
+    args = build_parser().parse_args(argv)
+    from litdesk import commands
+
+    return commands.run(args)
+
+
+def print_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def library_path(arg: str | None) -> Path:
+    return Path(arg).expanduser() if arg else default_library_path()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""The abstract, shown read-only with its section spans highlighted, and the tagging gestures.
+
+The text shown is the text stored, character for character (``setPlainText``: nothing in it
+is interpreted as HTML). Spans are drawn with extra selections, so the document is never
+rewritten. Offsets leave this widget as Python string indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QContextMenuEvent,
+    QHelpEvent,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip, QWidget
+
+from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Span
+from litdesk.core.spans import label_at
+from litdesk.ui.textpos import OffsetMap
+
+
+def tint(hex_colour: str, alpha: int = 110) -> QColor:
+    colour = QColor(hex_colour)
+    colour.setAlpha(alpha)
+    return colour
+
+
+class AbstractView(QTextEdit):
+    """Read-only abstract text; emits tag and untag requests in Python string offsets."""
+
+    tagRequested = Signal(int, int, str)  # start, end, label
+    untagRequested = Signal(int, int)
+    acceptSuggestions = Signal()
+    rejectSuggestions = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setAcceptRichText(False)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setAcceptDrops(False)  # dropped files go to the window's import
+        self.setObjectName("abstractView")
+        self.viewport().setMouseTracking(True)
+        self.viewport().installEventFilter(self)
+        self._map = OffsetMap("")
+        self._spans: list[Span] = []
+        self._suggestions: list[Span] = []
+
+    # -- content ---------------------------------------------------------------------------
+    def set_abstract(self, text: str) -> None:
+        self._map = OffsetMap(text)
+        self._spans, self._suggestions = [], []
+        self.setPlainText(text)
+        self._redraw()
+
+    @property
+    def text(self) -> str:
+        return self._map.text
+
+    def set_spans(self, spans: Sequence[Span], suggestions: Sequence[Span] = ()) -> None:
+        self._spans = list(spans)
+        self._suggestions = list(suggestions)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        selections = []
+        for span in self._spans:
+            fmt = QTextCharFormat()
+            fmt.setBackground(tint(LABEL_COLOURS[span.label]))
+            selections.append(self._selection(span, fmt))
+        for span in self._suggestions:
+            fmt = QTextCharFormat()
+            # Provisional: hatched in the label colour, with a dashed underline.
+            fmt.setBackground(QBrush(tint(LABEL_COLOURS[span.label], 200),
+                                     Qt.BrushStyle.BDiagPattern))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            fmt.setUnderlineColor(QColor(LABEL_COLOURS[span.label]))
+            selections.append(self._selection(span, fmt))
+        self.setExtraSelections(selections)
+
+    def _selection(self, span: Span, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
+        sel = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(span.start))
+        cursor.setPosition(self._map.to_qt(span.end), QTextCursor.MoveMode.KeepAnchor)
+        sel.cursor = cursor  # type: ignore[misc]
+        sel.format = fmt  # type: ignore[misc]
+        return sel
+
+    # -- selection in Python offsets -------------------------------------------------------
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection as Python indices ``(start, end)``, or None when nothing is selected."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self._map.to_py(cursor.selectionStart())
+        end = self._map.to_py(cursor.selectionEnd())
+        # A selection ending inside a surrogate pair includes the whole character.
+        if self._map.to_qt(end) < cursor.selectionEnd():
+            end += 1
+        return (start, end) if start < end else None
+
+    def select_range(self, start: int, end: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_qt(start))
+        cursor.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def cursor_index(self) -> int:
+        return self._map.to_py(self.textCursor().position())
+
+    def span_at_point(self, point: QPoint) -> Span | None:
+        pos = self.cursorForPosition(point).position()
+        rect = self.cursorRect(self.cursorForPosition(point))
+        if abs(rect.center().y() - point.y()) > rect.height():  # below the last line
+            return None
+        return label_at(self._spans, self._map.to_py(pos)) or label_at(
+            self._suggestions, self._map.to_py(pos)
+        )
+
+    # -- gestures ----------------------------------------------------------------------------
+    def keyPressEvent(self, event: object) -> None:  # noqa: N802
+        from PySide6.QtGui import QKeyEvent
+
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not event.modifiers() & ~(
+            Qt.KeyboardModifier.KeypadModifier
+        ):
+            self.tag_selection(LABELS[key - Qt.Key.Key_1])
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.untag_selection()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._suggestions:
+            self.acceptSuggestions.emit()
+            return
+        if key == Qt.Key.Key_Escape and self._suggestions:
+            self.rejectSuggestions.emit()
+            return
+        super().keyPressEvent(event)
+
+    def tag_selection(self, label: str) -> bool:
+        rng = self.selected_range()
+        if rng is None:
+            return False
+        self.tagRequested.emit(rng[0], rng[1], label)
+        return True
+
+    def untag_selection(self) -> bool:
+        rng = self.selected_range()
+        if rng is None:
+            span = label_at(self._spans, self.cursor_index())
+            if span is None:
+                return False
+            rng = (span.start, span.end)
+        self.untagRequested.emit(*rng)
+        return True
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        menu = QMenu(self)
+        rng = self.selected_range()
+        span = self.span_at_point(event.pos())
+        for n, label in enumerate(LABELS, start=1):
+            act = menu.addAction(f"Tag as {LABEL_TITLES[label]}\t{n}")
+            act.setEnabled(rng is not None)
+            act.triggered.connect(lambda _=False, lab=label: self.tag_selection(lab))
+        menu.addSeparator()
+        if span is not None and span in self._spans:
+            remove = menu.addAction(f"Remove {LABEL_TITLES[span.label]} span\tDel")
+            remove.triggered.connect(lambda: self.untagRequested.emit(span.start, span.end))
+        elif rng is not None:
+            menu.addAction("Remove section labels\tDel").triggered.connect(self.untag_selection)
+        menu.addSeparator()
+        copy = menu.addAction("Copy")
+        copy.setEnabled(rng is not None)
+        copy.triggered.connect(self.copy)
+        menu.exec(event.globalPos())
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self.viewport() and event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            span = self.span_at_point(event.pos())
+            if span is not None:
+                kind = "suggested " if span in self._suggestions else ""
+                QToolTip.showText(event.globalPos(), f"{kind}{LABEL_TITLES[span.label]}", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().eventFilter(obj, event)

@@ -1,0 +1,133 @@
+"""Wires the app together: QApplication, settings, the library, the main window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from litdesk import __version__, logs
+from litdesk.paths import default_library_path
+from litdesk.store.library import Library, LibraryError
+
+if TYPE_CHECKING:  # imported when a window opens: a hand-over to a running app needs none of it
+    from litdesk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def make_settings() -> QSettings:
+    return QSettings("litdesk", "litdesk")
+
+
+def choose_library(explicit: str | None, settings: QSettings) -> Path:
+    """--library if given, else the library used last (if it still exists), else the default."""
+    if explicit:
+        return Path(explicit).expanduser()
+    last = settings.value("library/last")
+    if isinstance(last, str) and last and Path(last).is_file():
+        return Path(last)
+    return default_library_path()
+
+
+def open_window(
+    library_arg: str | None, files: Sequence[str] = (), *, coder: str | None = None,
+    settings: QSettings | None = None,
+) -> MainWindow | None:
+    """Open the library and its main window (files given are imported once it shows)."""
+    from litdesk.ui.main_window import MainWindow
+
+    settings = settings or make_settings()
+    path = choose_library(library_arg, settings)
+    try:
+        library = Library.open(path, coder=coder or _setting(settings, "coder"))
+    except LibraryError as e:
+        fallback = default_library_path()
+        if path == fallback:
+            QMessageBox.critical(None, "litdesk cannot open the library", str(e))
+            return None
+        QMessageBox.warning(None, "litdesk cannot open the library",
+                            f"{e}\n\nOpening your default library instead:\n{fallback}")
+        try:
+            library = Library.open(fallback, coder=coder)
+        except LibraryError as e2:
+            QMessageBox.critical(None, "litdesk cannot open the library", str(e2))
+            return None
+    window = MainWindow(library, settings)
+    if files:
+        QTimer.singleShot(0, lambda: window.import_paths([str(Path(f).absolute()) for f in files]))
+    return window
+
+
+def _setting(settings: QSettings, key: str) -> str | None:
+    value = settings.value(key)
+    return value if isinstance(value, str) and value else None
+
+
+def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | None = None) -> int:
+    logs.setup()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("litdesk")
+    app.setApplicationDisplayName("litdesk")
+    app.setOrganizationName("litdesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("litdesk")
+    apply_style(app)
+    sys.excepthook = _excepthook
+    from litdesk.ui import single_instance
+
+    if single_instance.hand_over(choose_library(library_arg, make_settings()), files):
+        log.info("handed %d files to the litdesk already running on that library", len(files))
+        return 0
+    window = open_window(library_arg, files, coder=coder)
+    if window is None:
+        return 1
+    single_instance.serve(window)
+    window.show()
+    if os.environ.get("LITDESK_EXIT_AFTER_SHOWN"):  # tests/benchmarks/bench_startup.py
+        from litdesk.ui.startup_probe import exit_after_shown
+
+        exit_after_shown(window, os.environ["LITDESK_EXIT_AFTER_SHOWN"])
+    log.info("litdesk %s started on %s", __version__, window.library.path)
+    status = app.exec()
+    window.library.close()
+    return status
+
+
+def apply_style(app: QApplication) -> None:
+    from litdesk.assets import resource
+
+    try:
+        app.setStyleSheet(resource("style.qss").read_text(encoding="utf-8"))
+        icon = resource("litdesk.svg")
+        app.setWindowIcon(QIcon(str(icon)))
+    except FileNotFoundError as e:
+        log.warning("%s", e)
+
+
+_shown_error = False
+
+
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """Log an unexpected exception and show it once; never swallow it silently."""
+    global _shown_error
+    text = "".join(traceback.format_exception(kind, value, tb))
+    log.error("unexpected error:\n%s", text)
+    sys.__stderr__.write(text) if sys.__stderr__ else None
+    if not _shown_error and QApplication.instance() is not None:
+        _shown_error = True
+        box = QMessageBox(QMessageBox.Icon.Critical, "litdesk: unexpected error",
+                          f"Something went wrong: {value}\n\nYour library is saved. The details "
+                          "are in the log file (Help > About shows where).")
+        box.setDetailedText(text)
+        box.exec()

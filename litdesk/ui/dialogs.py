@@ -1,0 +1,147 @@
+"""Dialogs: the import summary, the export choices, keyboard shortcuts, about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from litdesk import __version__
+from litdesk.store.importer import FileSummary
+
+
+def summary_text(summaries: Sequence[FileSummary]) -> str:
+    """The import summary as plain text (what the dialog shows and Copy copies)."""
+    added = sum(s.added for s in summaries)
+    dups = sum(len(s.duplicates) for s in summaries)
+    failed = [s for s in summaries if s.error]
+    head = [f"{added} record{'s' if added != 1 else ''} added"]
+    if dups:
+        head.append(f"{dups} duplicate{'s' if dups != 1 else ''} skipped")
+    if failed:
+        head.append(f"{len(failed)} file{'s' if len(failed) != 1 else ''} could not be imported")
+    lines = [", ".join(head) + ".", ""]
+    for s in summaries:
+        lines.append(s.line())
+        lines += [f"    {d}" for d in s.details()]
+    return "\n".join(lines)
+
+
+class ImportSummaryDialog(QDialog):
+    def __init__(self, summaries: Sequence[FileSummary], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import summary")
+        self.setObjectName("importSummary")
+        self.resize(720, 380)
+        lay = QVBoxLayout(self)
+        self.text = QPlainTextEdit(summary_text(summaries))
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        lay.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
+
+
+class ExportDialog(QDialog):
+    """Which records (selected, search result, all) and which format."""
+
+    def __init__(self, n_selected: int, n_shown: int, n_all: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        from litdesk.core.export import FORMATS
+
+        self.setWindowTitle("Export records")
+        form = QFormLayout(self)
+        self.scope = QButtonGroup(self)
+        box = QVBoxLayout()
+        for key, text, n in (("selected", "Selected records", n_selected),
+                             ("shown", "Records in the current search", n_shown),
+                             ("all", "Whole library", n_all)):
+            radio = QRadioButton(f"{text} ({n:,})")
+            radio.setObjectName(f"scope_{key}")
+            radio.setProperty("scope", key)
+            radio.setEnabled(n > 0)
+            self.scope.addButton(radio)
+            box.addWidget(radio)
+        first = next((b for b in self.scope.buttons() if b.isEnabled()), None)
+        if first is not None:
+            first.setChecked(True)
+        form.addRow("Records:", box)
+        self.format = QComboBox()
+        for name, (_writer, _suffix, description) in FORMATS.items():
+            self.format.addItem(description, name)
+        form.addRow("Format:", self.format)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def chosen(self) -> tuple[str, str]:
+        button = self.scope.checkedButton()
+        return (str(button.property("scope")) if button else "all", self.format.currentData())
+
+
+SHORTCUTS = (
+    ("1 – 5", "Tag the selected text as Background, Aim, Method, Results, Conclusion"),
+    ("Delete", "Remove the section label under the cursor or in the selection"),
+    ("Enter / Esc", "Accept / reject the suggested sections of the record"),
+    ("J / K", "Next / previous record"),
+    ("N", "Next record not yet coded"),
+    ("Ctrl+F", "Search"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("Ctrl+I", "Import RIS files"),
+    ("Ctrl+E", "Export the selected records"),
+)
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        lay = QVBoxLayout(self)
+        table = QTableWidget(len(SHORTCUTS), 2)  # a fixed, static list: no model needed
+        table.setHorizontalHeaderLabels(["Key", "Action"])
+        for row, (key, what) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(key))
+            table.setItem(row, 1, QTableWidgetItem(what))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        lay.addWidget(table)
+        self.resize(560, 340)
+
+
+def about_text(library: str, data_dir: str, log_dir: str) -> str:
+    return (
+        f"litdesk {__version__}\n\n"
+        "Code the sections of abstracts for qualitative evidence synthesis.\n"
+        "Licence: MIT\n\n"
+        f"Library: {library}\nData folder: {data_dir}\nLog folder: {log_dir}"
+    )
+
+
+def plain_message_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label

@@ -1,0 +1,170 @@
+"""The right-hand pane: a record's details, the section buttons (the legend) and its abstract."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Record, Span
+from litdesk.ui.abstract_view import AbstractView
+
+
+def _plain_label(object_name: str, *, wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setObjectName(object_name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # titles come from files: never HTML
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class RecordPane(QWidget):
+    """Shows one record; tagging gestures come out as signals of :attr:`abstract`."""
+
+    memoEdited = Signal(int, str)  # record id, text
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.record: Record | None = None
+        self.stack = QStackedWidget(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        self.placeholder = QLabel(
+            "Select a record to read and code its abstract.\n\n"
+            "Drop RIS files (PubMed, Scopus, Web of Science, Ovid, Zotero…) anywhere on this "
+            "window to import them."
+        )
+        self.placeholder.setObjectName("placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.stack.addWidget(self.placeholder)
+
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(16, 12, 16, 12)
+        lay.setSpacing(6)
+        self.title = _plain_label("recordTitle")
+        self.authors = _plain_label("recordAuthors")
+        self.source = _plain_label("recordSource")
+        self.doi = QLabel()
+        self.doi.setObjectName("recordDoi")
+        self.doi.setTextFormat(Qt.TextFormat.RichText)  # built from escaped parts only
+        self.doi.setOpenExternalLinks(True)
+        self.keywords = _plain_label("recordKeywords")
+        for w in (self.title, self.authors, self.source, self.doi, self.keywords):
+            lay.addWidget(w)
+
+        legend = QHBoxLayout()
+        legend.setSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        for n, label in enumerate(LABELS, start=1):
+            btn = QPushButton(f"{n}  {LABEL_TITLES[label]}")
+            btn.setObjectName(f"tag_{label}")
+            btn.setToolTip(f"Tag the selected text as {LABEL_TITLES[label]} (key {n})")
+            btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the selection in the abstract
+            btn.setStyleSheet(
+                f"QPushButton {{ border-left: 10px solid {LABEL_COLOURS[label]}; "
+                "padding: 4px 10px; text-align: left; }"
+            )
+            btn.clicked.connect(lambda _=False, lab=label: self.abstract.tag_selection(lab))
+            self.buttons[label] = btn
+            legend.addWidget(btn)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("untag")
+        self.remove_button.setToolTip("Remove section labels from the selection (Delete)")
+        self.remove_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.remove_button.clicked.connect(lambda: self.abstract.untag_selection())
+        legend.addWidget(self.remove_button)
+        legend.addStretch(1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        lay.addWidget(line)
+        lay.addLayout(legend)
+
+        self.abstract = AbstractView()
+        self.abstract.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        lay.addWidget(self.abstract, 1)
+        self.no_abstract = QLabel("This record has no abstract.")
+        self.no_abstract.setObjectName("noAbstract")
+        lay.addWidget(self.no_abstract)
+
+        memo_label = QLabel("Memo")
+        memo_label.setObjectName("memoLabel")
+        lay.addWidget(memo_label)
+        self.memo = QPlainTextEdit()
+        self.memo.setObjectName("memo")
+        self.memo.setPlaceholderText("Notes on this record (saved as you type)")
+        self.memo.setMaximumHeight(90)
+        lay.addWidget(self.memo)
+        self._memo_timer = QTimer(self)
+        self._memo_timer.setSingleShot(True)
+        self._memo_timer.setInterval(400)
+        self._memo_timer.timeout.connect(self.flush_memo)
+        self.memo.textChanged.connect(self._memo_timer.start)
+        self._loading = False
+        self.stack.addWidget(page)
+
+    def show_record(self, record: Record | None, suggestions: list[Span] | None = None) -> None:
+        self.flush_memo()
+        self.record = record
+        if record is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self.title.setText(record.title or "(untitled)")
+        self.authors.setText("; ".join(record.authors) or "(no authors)")
+        source = [record.journal, str(record.year or "")]
+        if record.volume:
+            source.append(f"vol. {record.volume}" + (f"({record.issue})" if record.issue else ""))
+        if record.pages:
+            source.append(f"pp. {record.pages}")
+        self.source.setText(" · ".join(s for s in source if s))
+        if record.doi:
+            url = "https://doi.org/" + quote(record.doi, safe="/:;()._-")
+            self.doi.setText(f'DOI: <a href="{html.escape(url)}">{html.escape(record.doi)}</a>')
+            self.doi.setToolTip(url)
+        self.doi.setVisible(bool(record.doi))
+        self.keywords.setText("Keywords: " + "; ".join(record.keywords))
+        self.keywords.setVisible(bool(record.keywords))
+        self.abstract.set_abstract(record.abstract)
+        self.abstract.set_spans(record.spans, suggestions or [])
+        has_abstract = bool(record.abstract)
+        self.abstract.setVisible(has_abstract)
+        self.no_abstract.setVisible(not has_abstract)
+        for btn in self.buttons.values():
+            btn.setEnabled(has_abstract)
+        self._loading = True
+        self.memo.setPlainText(record.memo)
+        self._loading = False
+        self._memo_timer.stop()
+
+    def flush_memo(self) -> None:
+        """Save a memo edit that is still waiting for its timer."""
+        if self._loading or self.record is None or self.record.id is None:
+            return
+        text = self.memo.toPlainText()
+        if text != self.record.memo:
+            self.record = _with_memo(self.record, text)
+            self.memoEdited.emit(self.record.id, text)
+
+
+def _with_memo(record: Record, memo: str) -> Record:
+    from dataclasses import replace
+
+    return replace(record, memo=memo)

@@ -1,0 +1,112 @@
+"""Background work (imports, exports) on a worker thread, with progress and cancel.
+
+One idiom: a ``QObject`` worker moved to a ``QThread``; it reports through signals (queued
+to the GUI thread) and never touches widgets. A cancel request is a flag the worker polls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from litdesk.store.library import Library
+
+
+class _Worker(QObject):
+    progress = Signal(str, int, int)  # message, done, total (total 0: unknown)
+    finished = Signal(object)  # the result
+    failed = Signal(str)  # an unexpected error, already logged
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class ImportWorker(_Worker):
+    """Imports files one after another; a broken file never stops the others."""
+
+    def __init__(self, library: Library, paths: Sequence[str], allow_duplicates: bool = False):
+        super().__init__()
+        self._lib, self._paths, self._allow = library, list(paths), allow_duplicates
+
+    @Slot()
+    def run(self) -> None:
+        from litdesk.store.importer import import_file
+
+        summaries = []
+        try:
+            for i, path in enumerate(self._paths, start=1):
+                if self.cancelled():
+                    break
+                name = path.rsplit("/", 1)[-1]
+                label = f"Importing {name} (file {i} of {len(self._paths)})"
+                self.progress.emit(label, 0, 0)
+
+                def report(read: int, done: int, size: int, label: str = label) -> None:
+                    self.progress.emit(f"{label}: {read:,} records read", done, size)
+
+                summaries.append(import_file(self._lib, path, allow_duplicates=self._allow,
+                                             progress=report, cancelled=self.cancelled))
+        except Exception as e:  # a bug or a broken library: report it, do not die silently
+            import logging
+
+            logging.getLogger(__name__).exception("import failed")
+            self.failed.emit(f"{type(e).__name__}: {e}")
+        self.finished.emit(summaries)
+
+
+class ExportWorker(_Worker):
+    def __init__(self, library: Library, fmt: str, ids: Sequence[int], path: str):
+        super().__init__()
+        self._lib, self._fmt, self._ids, self._path = library, fmt, list(ids), path
+
+    @Slot()
+    def run(self) -> None:
+        from litdesk.core.export import ExportCancelled, ExportError, export_to_path
+
+        total = len(self._ids)
+        try:
+            n = export_to_path(
+                self._fmt, self._lib.records(self._ids), self._path,
+                progress=lambda done: self.progress.emit(f"Exporting {done:,} of {total:,}",
+                                                         done, total),
+                cancelled=self.cancelled,
+            )
+            self.finished.emit(n)
+        except ExportCancelled:
+            self.finished.emit(None)
+        except ExportError as e:
+            self.failed.emit(str(e))
+        except Exception as e:
+            import logging
+
+            logging.getLogger(__name__).exception("export failed")
+            self.failed.emit(f"{type(e).__name__}: {e}")
+
+
+def start(worker: _Worker, parent: QObject) -> QThread:
+    """Run ``worker.run`` on a new thread that quits and cleans up when the worker finishes."""
+    thread = QThread(parent)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    worker.failed.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    # Keep Python references until the thread is done: without them the worker could be
+    # garbage-collected while its thread still runs.
+    _running.add((thread, worker))
+    thread.finished.connect(lambda: _running.discard((thread, worker)))
+    thread.start()
+    return thread
+
+
+_running: set[tuple[QThread, _Worker]] = set()
