@@ -1,0 +1,76 @@
+"""Shared fixtures: real libraries in temporary folders, isolated Qt settings, the seed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "seeds" / "000_baa27484dd0224d6.txt"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "ris"
+
+SEED_TITLE = (
+    "A qualitative interview study of GPs’ experiences of prescribing opioid medication for "
+    "chronic pain"
+)
+
+
+@pytest.fixture
+def lib_path(tmp_path: Path) -> Path:
+    return tmp_path / "library.litdesk.sqlite"
+
+
+@pytest.fixture
+def library(lib_path: Path):
+    from litdesk.store.library import Library
+
+    lib = Library.open(lib_path, coder="tester")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def write_ris(path: Path, records: list[dict[str, object]]) -> Path:
+    """Write a small RIS file: each record is {tag: value or list of values}."""
+    lines = []
+    for rec in records:
+        for tag, value in rec.items():
+            for v in value if isinstance(value, list) else [value]:
+                lines.append(f"{tag}  - {v}")
+        lines.append("ER  - ")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_ris(tmp_path: Path):
+    """Factory writing a RIS file into tmp_path: make_ris("name.ris", [{"TY": "JOUR", ...}])."""
+
+    def make(name: str, records: list[dict[str, object]]) -> Path:
+        return write_ris(tmp_path / name, records)
+
+    return make
+
+
+@pytest.fixture
+def seed() -> Path:
+    return SEED
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared RIS corpus is not beside this checkout ({CORPUS})")
+    return CORPUS

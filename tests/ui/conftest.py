@@ -1,0 +1,21 @@
+"""GUI fixtures: a real main window on a real library file."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def window(qtbot, library, settings):
+    from litdesk.ui.main_window import MainWindow
+
+    win = MainWindow(library, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()  # window shortcuts (Ctrl+Z, J/K...) only fire in the active window
+    qtbot.waitUntil(win.isActiveWindow)
+    yield win
+    if win.busy:
+        win._job.cancel()
+        qtbot.waitUntil(lambda: not win.busy, timeout=10_000)
