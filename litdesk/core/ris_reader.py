@@ -118,7 +118,9 @@ class _Streaming:
 
     START_TAG: str
     END_TAG: str
+    UNKNOWN_TAG: str
     ignore: list[str]
+    mapping: dict[str, str]
     JOIN: ClassVar[str] = "\n"  # joins the lines of a value that spans several lines
     SPLIT_CONTINUED: ClassVar[frozenset[str]] = frozenset()  # a continuation is a new value
 
@@ -217,7 +219,11 @@ class _Streaming:
         """Keep the tag verbatim and in order, then let rispy file it under its field name."""
         if isinstance(record, _Draft):
             record.tags.append((tag, content))
-        super()._add_tag(record, tag, content, extend_multiline)  # type: ignore[misc]
+        if tag == self.UNKNOWN_TAG or tag not in self.mapping:
+            # rispy files these itself, but trips over a literal UK tag (and WokParser has none)
+            record.setdefault("unknown_tag", {}).setdefault(tag, []).append(content)
+        else:
+            super()._add_tag(record, tag, content, extend_multiline)  # type: ignore[misc]
 
 
 def _names(draft: _Draft) -> str:

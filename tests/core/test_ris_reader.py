@@ -493,3 +493,13 @@ def test_record_from_tags_never_fails_and_sanitises(tags: list[tuple[str, str]])
         assert not any(ord(c) in _INVALID or 0xD800 <= ord(c) <= 0xDFFF for c in text)
         assert "\r" not in text
         assert text == text.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["PT J\nTY  - JOUR\nER\n", "TY  - JOUR\nUK  - x\nZZ  - y\nUK  - z\nER  - \n"],
+    ids=["ris-tag-in-wos", "literal-uk-tag"],
+)
+def test_unknown_tags_found_by_fuzzing(text: str) -> None:
+    [item] = read_ris_text(text)
+    assert len(item.record.tags) == text.count("\n") - 1
