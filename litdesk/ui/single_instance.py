@@ -1,0 +1,213 @@
+"""One window per library: a second ``litdesk FILE...`` hands its files to the running one.
+
+The running app listens on a QLocalServer whose name is derived from the library's resolved
+path and the user name, so each library has its own server and other users cannot reach it
+(``UserAccessOption``). A starting app first tries to connect: when a server answers, it sends
+one JSON line ``{"library": PATH, "files": [ABSOLUTE PATHS]}``, waits for ``{"ok": true}``
+and exits; the running window imports the files and comes to the front. A socket left behind
+by a crash does not answer, so it is removed and listened on again.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:
+    from litdesk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_MS = 500
+REPLY_TIMEOUT_MS = 5_000
+MAX_MESSAGE = 1 << 20
+
+
+def server_name(library: Path) -> str:
+    """The local server name of ``library`` for this user (stable, short, filename-safe)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = "unknown"
+    key = f"{user}\0{Path(library).expanduser().resolve()}".encode()
+    return "litdesk-" + hashlib.sha256(key).hexdigest()[:32]
+
+
+def _same_library(a: Path, b: Path) -> bool:
+    return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+
+
+def _answers(name: str) -> bool:
+    probe = QLocalSocket()
+    probe.connectToServer(name)
+    if not probe.waitForConnected(CONNECT_TIMEOUT_MS):
+        return False
+    probe.abort()
+    return True
+
+
+def hand_over(library: Path, files: Sequence[str]) -> bool:
+    """Send ``files`` to a litdesk already running on ``library``; True when it took them.
+
+    False when none is running (or it runs another library now, or it did not answer): the
+    caller then opens its own window.
+    """
+    socket = QLocalSocket()
+    socket.connectToServer(server_name(library))
+    if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
+        return False
+    message = {"library": str(Path(library).expanduser().resolve()),
+               "files": [str(Path(f).expanduser().absolute()) for f in files]}
+    socket.write(json.dumps(message).encode("utf-8") + b"\n")
+    socket.flush()
+    reply = b""
+    while not reply.endswith(b"\n") and socket.waitForReadyRead(REPLY_TIMEOUT_MS):
+        reply += bytes(socket.readAll().data())
+    socket.disconnectFromServer()
+    try:
+        answer = json.loads(reply.decode("utf-8"))
+    except ValueError:
+        log.warning("the litdesk running on %s did not answer; opening another window", library)
+        return False
+    return isinstance(answer, dict) and answer.get("ok") is True
+
+
+class SingleInstanceServer(QObject):
+    """Listens for later launches on the same library and emits the files they hand over."""
+
+    #: absolute paths of the files handed over (possibly none: just come to the front)
+    filesReceived = Signal(list)  # noqa: N815 (Qt naming)
+
+    def __init__(self, library_path: Callable[[], Path], parent: QObject | None = None):
+        super().__init__(parent)
+        self._library_path = library_path
+        self._server = QLocalServer(self)
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._server.newConnection.connect(self._accept)
+        self._buffers: dict[QLocalSocket, bytes] = {}
+
+    @property
+    def name(self) -> str:
+        return self._server.serverName()
+
+    def listen(self) -> bool:
+        """Listen for the current library; False when another live litdesk already does.
+
+        With ``UserAccessOption`` Qt replaces an existing socket file, a live one included,
+        so a live server is looked for first; a socket that does not answer was left by a
+        crash and is removed (needed on platforms where Qt would refuse the name instead).
+        """
+        self._server.close()
+        name = server_name(self._library_path())
+        if _answers(name):
+            log.info("another litdesk already listens on %s", name)
+            return False
+        if QLocalServer.removeServer(name):
+            log.debug("removed a stale single-instance socket %s (if there was one)", name)
+        if self._server.listen(name):
+            return True
+        log.warning("cannot listen on %s: %s", name, self._server.errorString())
+        return False
+
+    def close(self) -> None:
+        self._server.close()
+
+    def _accept(self) -> None:
+        while (socket := self._server.nextPendingConnection()) is not None:
+            self._buffers[socket] = b""
+            socket.readyRead.connect(lambda s=socket: self._read(s))
+            socket.disconnected.connect(lambda s=socket: self._drop(s))
+            if socket.bytesAvailable():
+                self._read(socket)
+
+    def _drop(self, socket: QLocalSocket) -> None:
+        self._buffers.pop(socket, None)
+        socket.deleteLater()
+
+    def _read(self, socket: QLocalSocket) -> None:
+        if socket not in self._buffers:
+            return
+        data = self._buffers[socket] + bytes(socket.readAll().data())
+        self._buffers[socket] = data
+        if b"\n" not in data and len(data) < MAX_MESSAGE:
+            return
+        files = self._parse(data.split(b"\n", 1)[0])
+        ok = files is not None
+        socket.write(json.dumps({"ok": ok}).encode("utf-8") + b"\n")
+        socket.flush()
+        socket.disconnectFromServer()
+        if files is not None:
+            self.filesReceived.emit(files)
+
+    def _parse(self, line: bytes) -> list[str] | None:
+        try:
+            message = json.loads(line.decode("utf-8"))
+            library = Path(message["library"])
+            files = [str(f) for f in message["files"]]
+        except (ValueError, KeyError, TypeError) as e:
+            log.warning("ignored a malformed single-instance message: %s", e)
+            return None
+        if not _same_library(library, self._library_path()):
+            return None  # this window has switched to another library since
+        return files
+
+
+class Handover(QObject):
+    """Brings the window to the front and imports the files handed over to it.
+
+    Files that arrive while an import or export runs wait for it to finish (``import_paths``
+    refuses to start a second job).
+    """
+
+    def __init__(self, window: MainWindow, parent: QObject | None = None):
+        super().__init__(parent)
+        self._window = window
+        self._pending: list[str] = []
+        self._retry = QTimer(self)
+        self._retry.setInterval(300)
+        self._retry.timeout.connect(self._flush)
+
+    def receive(self, files: list[str]) -> None:
+        self._pending.extend(files)
+        window = self._window
+        if window.isMinimized():
+            # un-minimise but keep a maximised window maximised (showNormal() would not)
+            state = window.windowState() & ~Qt.WindowState.WindowMinimized
+            window.setWindowState(state | Qt.WindowState.WindowActive)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            self._retry.stop()
+        elif self._window.busy:
+            self._retry.start()
+        else:
+            files, self._pending = self._pending, []
+            self._retry.stop()
+            self._window.import_paths(files)
+
+
+def serve(window: MainWindow) -> SingleInstanceServer:
+    """Make ``window`` the one window of its library: later launches hand their files to it."""
+    server = SingleInstanceServer(lambda: window.library.path, window)
+    handover = Handover(window, server)
+    server.filesReceived.connect(handover.receive)
+    server.listen()
+    # MainWindow.switch_library() should emit libraryChanged so that the server follows the
+    # library the window shows; until it does, a message for the old library is refused
+    # (the sender then opens its own window), which is safe.
+    changed = getattr(window, "libraryChanged", None)
+    if changed is not None:
+        changed.connect(lambda *_: server.listen())
+    return server
