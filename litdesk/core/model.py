@@ -100,9 +100,16 @@ class Record:
 
 
 def surname(author: str) -> str:
-    """Family name of an author written "Family, Given" or "Given Family"."""
+    """Family name of an author written "Family, Given", "Given Family" or "Family G.A."."""
     author = author.strip()
     if "," in author:
         return author.split(",", 1)[0].strip()
     parts = author.split()
+    if len(parts) > 1 and _is_initials(parts[-1]):  # Embase/Medline style: "Zhang X.", "Li JM"
+        return " ".join(parts[:-1])
     return parts[-1] if parts else ""
+
+
+def _is_initials(token: str) -> bool:
+    letters = token.replace(".", "").replace("-", "")
+    return 0 < len(letters) <= 3 and letters.isalpha() and letters.isupper()

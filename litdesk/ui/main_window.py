@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(RecordTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 130), (1, 50), (3, 140), (4, 64)):
+        for col, width in ((0, 130), (1, 50), (3, 150), (4, 84)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)
@@ -111,8 +111,9 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.pane)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([640, 640])
         self.setCentralWidget(self.splitter)
 
         self.drop_overlay = QLabel("Drop RIS files to import them", self)
