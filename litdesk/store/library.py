@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
 from litdesk.core.model import LABELS, Record, Span
-from litdesk.store import migrate, sqlite
+from litdesk.store import backup, migrate, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
+from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 
 APPLICATION = "litdesk"
@@ -29,6 +30,14 @@ APPLICATION = "litdesk"
 
 class LibraryError(Exception):
     """A library cannot be opened or written, for a reason the researcher can act on."""
+
+
+class DamagedLibrary(LibraryError):
+    """The file fails SQLite's integrity check (left untouched); ``backup``: its newest backup."""
+
+    def __init__(self, path: Path, problem: str, backup: Path | None):
+        self.path, self.problem, self.backup = path, problem, backup
+        super().__init__(safety.damaged_message(path, problem, backup))
 
 
 def default_coder() -> str:
@@ -67,11 +76,21 @@ class Library:
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, coder: str | None = None) -> Library:
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        coder: str | None = None,
+        read_only: bool = False,
+        busy_timeout_ms: int | None = None,
+    ) -> Library:
         """Open the library at ``path``, creating it when the file does not exist yet.
 
-        Raises :class:`LibraryError` for a file that is not a litdesk library (left untouched),
-        a library made by a newer litdesk, or one that cannot be read.
+        An existing one is checked (``quick_check``), backed up daily and before an upgrade,
+        and opened read-only (writes raise LibraryError) if ``read_only`` or it is not writable.
+        ``busy_timeout_ms``: how long a write waits for another program using the library.
+        Raises :class:`LibraryError` for a file that is not a litdesk library, is from a newer
+        litdesk or cannot be read, :class:`DamagedLibrary` for a damaged one (all untouched).
         """
         path = Path(path).expanduser()
         if path.is_dir():
@@ -79,18 +98,27 @@ class Library:
         fresh = not path.exists() or path.stat().st_size == 0
         if not fresh:
             _check_existing(path)
+            state = safety.inspect_file(path)
+            if not state.intact:
+                raise DamagedLibrary(path, state.problem, backup.latest_backup(path))
+            if state.revision is not None and state.revision not in migrate.known_revisions():
+                raise LibraryError(safety.newer_message(path, state.revision))
+            read_only = read_only or not (os.access(path, os.W_OK)
+                                          and os.access(path.parent, os.W_OK))
+        elif read_only:
+            raise LibraryError(f"There is no library at {path} to open read-only.")
         else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise LibraryError(f"Cannot create a library at {path}: {e.strerror}.") from e
-        read_only = not fresh and not os.access(path, os.W_OK)
         # Workers read and write from their own threads; the pool gives each checkout its own
         # connection, so sharing the engine across threads is safe.
-        engine = create_engine(
+        engine = safety.read_only_engine(path) if read_only else create_engine(
             f"sqlite:///{path}", connect_args={"check_same_thread": False}, future=True
         )
         sqlite.configure_engine(engine, read_only=read_only)
+        safety.guard_engine(engine, path, LibraryError, busy_timeout_ms)
         lib = cls(engine, path, coder or default_coder(), read_only)
         try:
             lib._prepare(fresh)
@@ -107,15 +135,19 @@ class Library:
             revision = migrate.current_revision(conn)
             conn.rollback()
             if revision is not None and revision not in migrate.known_revisions():
-                raise LibraryError(
-                    f"{self.path} was made by a newer version of litdesk (schema {revision}). "
-                    "Update litdesk to open it; the file was not changed."
-                )
+                raise LibraryError(safety.newer_message(self.path, revision))
             if revision != migrate.head_revision():
                 if self.read_only:
                     raise LibraryError(f"{self.path} needs an upgrade but is read-only.")
+                try:
+                    if not fresh:
+                        backup.make_backup(conn, self.path)
+                except backup.BackupError as e:
+                    raise LibraryError(f"{e} The library was not upgraded.") from e
                 migrate.upgrade(conn)
                 conn.commit()
+            elif not self.read_only:
+                backup.daily_backup(conn, self.path)
             if fresh:
                 with conn.begin():
                     sqlite.mark_as_library(conn)
@@ -291,6 +323,36 @@ class Library:
         with self.session() as s, s.begin():
             for table in (SpanRow, MemoRow, StatusRow):
                 s.execute(update(table).where(table.coder == old).values(coder=new))
+
+    # -- undoable removals and checks (see litdesk.store.safety) ------------------------
+    def delete_records(self, ids: Sequence[int]) -> Snapshot:
+        """Delete records with every coder's spans, memos and status; the snapshot undoes it."""
+        with self.session() as s, s.begin():
+            snap = safety.take_snapshot(s, ids)
+            safety.remove(s, snap)
+        return snap
+
+    def restore_records(self, snapshot: Snapshot) -> None:
+        """Put back what :meth:`delete_records` or :meth:`remove_batch` removed, same ids."""
+        with self.session() as s, s.begin():
+            safety.restore(s, snapshot, LibraryError)
+
+    def batches(self) -> list[BatchInfo]:
+        """The imports made into this library, oldest first."""
+        with self._reader() as s:
+            return safety.batches(s)
+
+    def remove_batch(self, batch_id: int) -> Snapshot:
+        """Undo an import: remove the batch and its records (KeyError: no such batch)."""
+        with self.session() as s, s.begin():
+            snap = safety.batch_snapshot(s, batch_id)
+            safety.remove(s, snap)
+        return snap
+
+    def integrity_ok(self) -> bool:
+        """True when SQLite finds nothing wrong with the library file (``quick_check``)."""
+        with self.engine.connect() as conn:
+            return sqlite.integrity_ok(conn)
 
 
 def status_of(sections: int, done: bool, has_suggestions: bool, suggestions: str | None) -> str:

@@ -1,0 +1,234 @@
+"""The library's safety nets: a read-only look before opening, clear messages for environment
+errors (locked, read-only, disk full), and snapshots that make deleting records undoable.
+
+A :class:`Snapshot` holds the full rows of some records with every coder's spans, memos and
+status rows (and, for a removed import, the batch row), so putting it back re-creates them with
+the same ids; the search index follows through its triggers.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
+
+_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What a read-only look at an existing library file found."""
+
+    revision: str | None
+    intact: bool
+    problem: str = ""
+
+
+def file_uri(path: Path, *, read_only: bool, immutable: bool = False) -> str:
+    """A SQLite URI for ``path`` (percent-encoded, so any file name works)."""
+    uri = path.resolve().as_uri()
+    if read_only:
+        uri += "?mode=ro" + ("&immutable=1" if immutable else "")
+    return uri
+
+
+def inspect_file(path: Path) -> FileState:
+    """The schema revision and the result of ``PRAGMA quick_check``, read without writing."""
+    immutable = not os.access(path.parent, os.W_OK)
+    try:
+        con = sqlite3.connect(file_uri(path, read_only=True, immutable=immutable), uri=True)
+    except sqlite3.Error as e:
+        return FileState(None, False, str(e))
+    try:
+        check = [row[0] for row in con.execute("PRAGMA quick_check(5)")]
+        if check != ["ok"]:
+            return FileState(None, False, "; ".join(map(str, check)))
+        has_version = con.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()[0]
+        revision = None
+        if has_version:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+        return FileState(revision, True)
+    except sqlite3.DatabaseError as e:
+        return FileState(None, False, str(e))
+    finally:
+        con.close()
+
+
+def read_only_engine(path: Path) -> Engine:
+    """An engine on which SQLite itself refuses writes (``mode=ro``; ``immutable`` when the
+    folder is read-only too, since no ``-shm`` file can be made there)."""
+    uri = file_uri(path, read_only=True, immutable=not os.access(path.parent, os.W_OK))
+    return create_engine(f"sqlite:///{path}", future=True, creator=lambda: sqlite3.connect(
+        uri, uri=True, check_same_thread=False))
+
+
+def guard_engine(engine: Engine, path: Path, error: Callable[[str], Exception],
+                 busy_timeout_ms: int | None = None) -> None:
+    """Turn environment errors on ``engine`` into ``error(message)``; set the busy timeout."""
+    if busy_timeout_ms is not None:
+        @event.listens_for(engine, "connect")
+        def _timeout(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+
+    @event.listens_for(engine, "handle_error")
+    def _translate(ctx: ExceptionContext) -> None:
+        message = environment_message(ctx.original_exception, path)
+        if message is not None:
+            raise error(message) from ctx.original_exception
+
+
+def newer_message(path: Path, revision: str) -> str:
+    return (f"{path} was made by a newer version of litdesk (schema {revision}). "
+            "Update litdesk to open it; the file was not changed.")
+
+
+def damaged_message(path: Path, problem: str, backup: Path | None) -> str:
+    offer = (f" The newest backup is {backup}: restore it with File > Restore Backup."
+             if backup else " There is no backup of it.")
+    return f"The library {path} is damaged ({problem}); it was left untouched.{offer}"
+
+
+def environment_message(exc: BaseException, path: Path) -> str | None:
+    """A message for people when ``exc`` comes from the environment, else None (a bug)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(orig, sqlite3.Error):
+        return None
+    text = str(orig).lower()
+    if "locked" in text or "busy" in text:
+        return (f"The library {path} is in use by another program (another litdesk, a sync "
+                "or backup tool, or a database browser), so the change could not be saved. "
+                "Close that program and try again.")
+    if "readonly" in text or "read-only" in text:
+        return f"The library {path} is read-only: changes cannot be saved."
+    if "full" in text:
+        return f"The disk holding {path} is full: the change could not be saved."
+    if "disk i/o" in text:
+        return f"The disk holding {path} could not be written to (input/output error)."
+    if "malformed" in text or "not a database" in text:
+        return (f"The library {path} is damaged ({orig}). Restore a backup "
+                "(File > Restore Backup...).")
+    return None
+
+
+# -- undo snapshots --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Removed records with everything attached to them, to put back with the same ids."""
+
+    records: tuple[dict[str, Any], ...]
+    spans: tuple[dict[str, Any], ...] = ()
+    memos: tuple[dict[str, Any], ...] = ()
+    statuses: tuple[dict[str, Any], ...] = ()
+    batches: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(r["id"]) for r in self.records]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """One import (a file brought in at once) and how many of its records are still there."""
+
+    id: int
+    source: str
+    imported_at: str
+    format: str
+    encoding: str
+    added: int
+    duplicates: int
+    coder: str
+    records: int
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield list(ids[i:i + _CHUNK])
+
+
+def _rows(s: Session, table: Any, column: Any, ids: Sequence[int]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for part in _chunks(ids):
+        out += [dict(r._mapping) for r in s.execute(select(table).where(column.in_(part)))]
+    return out
+
+
+def take_snapshot(s: Session, ids: Sequence[int], batches: Sequence[int] = ()) -> Snapshot:
+    """Everything about the records ``ids`` (and the import batches ``batches``)."""
+    ids = sorted(set(ids))
+    return Snapshot(
+        records=tuple(_rows(s, RecordRow.__table__, RecordRow.id, ids)),
+        spans=tuple(_rows(s, SpanRow.__table__, SpanRow.record_id, ids)),
+        memos=tuple(_rows(s, MemoRow.__table__, MemoRow.record_id, ids)),
+        statuses=tuple(_rows(s, StatusRow.__table__, StatusRow.record_id, ids)),
+        batches=tuple(_rows(s, BatchRow.__table__, BatchRow.id, list(batches))),
+    )
+
+
+def batch_snapshot(s: Session, batch_id: int) -> Snapshot:
+    """Everything about an import batch and its records; KeyError if there is no such batch."""
+    if s.get(BatchRow, batch_id) is None:
+        raise KeyError(batch_id)
+    ids = list(s.scalars(select(RecordRow.id).where(RecordRow.batch_id == batch_id)))
+    return take_snapshot(s, ids, [batch_id])
+
+
+def remove(s: Session, snap: Snapshot) -> None:
+    """Delete what ``snap`` holds from the library."""
+    ids = snap.ids
+    for part in _chunks(ids):
+        for table in (SpanRow, MemoRow, StatusRow):
+            s.execute(delete(table).where(table.record_id.in_(part)))
+        s.execute(delete(RecordRow).where(RecordRow.id.in_(part)))
+    batch_ids = [b["id"] for b in snap.batches]
+    if batch_ids:
+        s.execute(delete(BatchRow).where(BatchRow.id.in_(batch_ids)))
+
+
+def restore(s: Session, snap: Snapshot, error: Callable[[str], Exception]) -> None:
+    """Put back what ``snap`` holds, with the same ids; ``error(message)`` if one is taken."""
+    taken = [i for part in _chunks(snap.ids)
+             for i in s.scalars(select(RecordRow.id).where(RecordRow.id.in_(part)))]
+    if taken:
+        shown = ", ".join(map(str, taken[:5])) + (" ..." if len(taken) > 5 else "")
+        raise error(f"The records cannot be put back: record ids {shown} are in use again.")
+    batch_ids = [b["id"] for b in snap.batches]
+    present = set(s.scalars(select(BatchRow.id).where(BatchRow.id.in_(batch_ids)))) \
+        if batch_ids else set()
+    new_batches = [b for b in snap.batches if b["id"] not in present]
+    wanted = {r["batch_id"] for r in snap.records} - {None}
+    known = set(s.scalars(select(BatchRow.id).where(BatchRow.id.in_(wanted)))) if wanted else set()
+    known |= {b["id"] for b in new_batches}
+    # A record whose import was removed since comes back as not belonging to any import.
+    records = [r if r["batch_id"] in known else {**r, "batch_id": None} for r in snap.records]
+    for table, rows in ((BatchRow, new_batches), (RecordRow, records), (SpanRow, snap.spans),
+                        (MemoRow, snap.memos), (StatusRow, snap.statuses)):
+        for i in range(0, len(rows), _CHUNK):
+            s.execute(insert(table.__table__), list(rows[i:i + _CHUNK]))
+
+
+def batches(s: Session) -> list[BatchInfo]:
+    """Every import batch, oldest first, with the number of its records still in the library."""
+    counts = dict(s.execute(select(RecordRow.batch_id, func.count(RecordRow.id))
+                            .group_by(RecordRow.batch_id)).tuples())
+    return [BatchInfo(b.id, b.source, b.imported_at, b.format, b.encoding, b.added,
+                      b.duplicates, b.coder, counts.get(b.id, 0))
+            for b in s.scalars(select(BatchRow).order_by(BatchRow.id))]
