@@ -5,6 +5,7 @@ All offsets are Python string indices into the abstract, end exclusive.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from litdesk.core.model import LABELS, Span
@@ -77,3 +78,42 @@ def label_at(spans: Iterable[Span], pos: int) -> Span | None:
 
 def _piece(s: Span, text: str, start: int, end: int) -> Span:
     return Span(start, end, s.label, text[start:end], s.coder, s.suggested)
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to whole words and trim white space at both ends.
+
+    A selection made with the mouse rarely starts exactly at a word; coders expect the whole
+    word tagged. Returns ``(start, start)`` when the range holds only white space.
+    """
+    start, end = max(0, start), min(len(text), end)
+    while start > 0 and start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?:\s+|(?=[A-Z]))|\n+")
+
+
+def sentence_at(text: str, pos: int) -> tuple[int, int]:
+    """The sentence containing string index ``pos``, without surrounding white space.
+
+    Sentences end at ".", "!" or "?" followed by white space or, as in abstracts whose line
+    breaks were lost ("...high doses.Aim To explore"), directly by a capital letter; a line
+    break always ends one.
+    """
+    starts, ends = [0], []
+    for m in _SENTENCE_END.finditer(text):
+        ends.append(m.start())
+        starts.append(m.end())
+    ends.append(len(text))
+    for start, end in zip(starts, ends, strict=True):
+        if pos < end:  # the first sentence ending after pos (the next one, from a gap)
+            return snap_to_words(text, start, end)
+    return snap_to_words(text, starts[-1], ends[-1])

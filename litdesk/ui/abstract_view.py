@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip, QWidget
 
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Span
-from litdesk.core.spans import label_at
+from litdesk.core.spans import label_at, sentence_at
 from litdesk.ui.textpos import OffsetMap
 
 
@@ -36,6 +36,7 @@ class AbstractView(QTextEdit):
 
     tagRequested = Signal(int, int, str)  # start, end, label
     untagRequested = Signal(int, int)
+    labelKeyPressed = Signal(str)  # a label key: tag the selection or the sentence
     acceptSuggestions = Signal()
     rejectSuggestions = Signal()
 
@@ -118,6 +119,20 @@ class AbstractView(QTextEdit):
     def cursor_index(self) -> int:
         return self._map.to_py(self.textCursor().position())
 
+    def select_sentence(self) -> None:
+        """Select the sentence under the text cursor, ready for a label key."""
+        if self.text:
+            start, end = sentence_at(self.text, self.cursor_index())
+            if start < end:
+                self.select_range(start, end)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Alt+click selects the whole sentence under the mouse."""
+        super().mousePressEvent(event)
+        if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.setTextCursor(self.cursorForPosition(event.position().toPoint()))
+            self.select_sentence()
+
     def span_at_point(self, point: QPoint) -> Span | None:
         pos = self.cursorForPosition(point).position()
         rect = self.cursorRect(self.cursorForPosition(point))
@@ -128,15 +143,12 @@ class AbstractView(QTextEdit):
         )
 
     # -- gestures ----------------------------------------------------------------------------
-    def keyPressEvent(self, event: object) -> None:  # noqa: N802
-        from PySide6.QtGui import QKeyEvent
-
-        assert isinstance(event, QKeyEvent)
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not event.modifiers() & ~(
             Qt.KeyboardModifier.KeypadModifier
         ):
-            self.tag_selection(LABELS[key - Qt.Key.Key_1])
+            self.labelKeyPressed.emit(LABELS[key - Qt.Key.Key_1])
             return
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.untag_selection()

@@ -1,13 +1,22 @@
-"""Coding changes as undoable commands: each one sets a record's spans before/after."""
+"""Coding a record: tagging gestures become undoable commands that write to the library.
+
+:class:`CodingController` sits between the record pane (what the researcher does) and the
+library (what is stored). Every change is a :class:`SetSpansCommand` on one undo stack, so
+Ctrl+Z undoes tagging, accepted suggestions and removals alike, on whichever record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from litdesk.core.model import LABEL_TITLES, Span
-from litdesk.store.library import Library
+from litdesk.core.model import LABEL_TITLES, Record, Span
+from litdesk.core.sections import suggest_sections
+from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
+from litdesk.store.library import Library, LibraryError
+from litdesk.ui.record_pane import RecordPane
 
 
 class SetSpansCommand(QUndoCommand):
@@ -20,7 +29,7 @@ class SetSpansCommand(QUndoCommand):
         before: Sequence[Span],
         after: Sequence[Span],
         text: str,
-        on_change: Callable[[int, list[Span]], None],
+        on_change: Callable[[int], None],
     ):
         super().__init__(text)
         self._lib = library
@@ -29,10 +38,12 @@ class SetSpansCommand(QUndoCommand):
         self._on_change = on_change
 
     def redo(self) -> None:
-        self._on_change(self.record_id, self._lib.set_spans(self.record_id, self._after))
+        self._lib.set_spans(self.record_id, self._after)
+        self._on_change(self.record_id)
 
     def undo(self) -> None:
-        self._on_change(self.record_id, self._lib.set_spans(self.record_id, self._before))
+        self._lib.set_spans(self.record_id, self._before)
+        self._on_change(self.record_id)
 
 
 def describe_tag(label: str, text: str) -> str:
@@ -40,7 +51,169 @@ def describe_tag(label: str, text: str) -> str:
     return f"Tag “{snippet}” as {LABEL_TITLES[label]}"
 
 
-def make_stack(parent: object) -> QUndoStack:
-    stack = QUndoStack(parent)  # type: ignore[arg-type]
-    stack.setUndoLimit(500)
-    return stack
+class CodingController(QObject):
+    """Turns the pane's gestures into stored, undoable changes to the current record."""
+
+    message = Signal(str)  # something to tell the researcher in the status bar
+    recordChanged = Signal(int)  # spans, status or memo of this record changed
+    navigate = Signal(int)  # show this record (an undo touched a record not on screen)
+
+    def __init__(self, library: Library, pane: RecordPane, parent: QObject | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.pane = pane
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(500)
+        view = pane.abstract
+        view.tagRequested.connect(self.tag)
+        view.labelKeyPressed.connect(self.tag_key)
+        view.untagRequested.connect(self.untag)
+        view.acceptSuggestions.connect(self.accept_suggestions)
+        view.rejectSuggestions.connect(self.reject_suggestions)
+        pane.memoEdited.connect(self.save_memo)
+
+    def set_library(self, library: Library) -> None:
+        self.library = library
+        self.undo_stack.clear()
+
+    # -- showing -------------------------------------------------------------------------
+    def show(self, record_id: int | None) -> None:
+        """Load a record from the library into the pane (None clears it)."""
+        if record_id is None:
+            self.pane.show_record(None)
+            return
+        try:
+            record = self.library.record(record_id)
+        except KeyError:
+            self.pane.show_record(None)
+            return
+        self.pane.show_record(record, self.suggestions(record))
+
+    def suggestions(self, record: Record) -> list[Span]:
+        """Provisional spans from the abstract's headings, unless coded or rejected."""
+        if record.spans or not record.abstract or record.id is None:
+            return []
+        rows = self.library.rows([record.id])
+        if not rows or rows[0].status != "suggested":
+            return []
+        return [Span(s, e, lab, record.abstract[s:e], suggested=True)
+                for s, e, lab in suggest_sections(record.abstract)]
+
+    # -- gestures ------------------------------------------------------------------------
+    def tag_key(self, label: str) -> None:
+        """A label key: tag the selection, or the sentence under the cursor when none."""
+        view = self.pane.abstract
+        if self.pane.record is None or not self.pane.record.abstract:
+            return
+        if not view.tag_selection(label):
+            start, end = sentence_at(view.text, view.cursor_index())
+            if start < end:
+                self.tag(start, end, label)
+
+    def tag(self, start: int, end: int, label: str) -> None:
+        record = self._editable()
+        if record is None:
+            return
+        start, end = snap_to_words(record.abstract, start, end)
+        if start >= end:
+            self.message.emit("Select some words of the abstract first.")
+            return
+        try:
+            after = apply_tag(record.spans, record.abstract, start, end, label,
+                              self.library.coder)
+        except SpanError as e:
+            self.message.emit(str(e))
+            return
+        self._push(record.id, list(record.spans), after,  # type: ignore[arg-type]
+                   describe_tag(label, record.abstract[start:end]))
+
+    def untag(self, start: int, end: int) -> None:
+        record = self._editable()
+        if record is None:
+            return
+        after = remove_range(record.spans, record.abstract, start, end)
+        if after != list(record.spans):
+            self._push(record.id, list(record.spans), after,  # type: ignore[arg-type]
+                       "Remove section label")
+
+    def accept_suggestions(self) -> None:
+        record = self._editable()
+        if record is None:
+            return
+        found = self.suggestions(record)
+        if found:
+            self._accept(record, found)
+
+    def accept_in(self, ids: Sequence[int]) -> int:
+        """Accept the suggestions of several records as one undoable step; how many."""
+        n = 0
+        self.undo_stack.beginMacro("Accept suggested sections")
+        try:
+            for rid in ids:
+                record = self.library.record(rid)
+                found = self.suggestions(record)
+                if found:
+                    self._accept(record, found)
+                    n += 1
+        finally:
+            self.undo_stack.endMacro()
+        return n
+
+    def _accept(self, record: Record, found: list[Span]) -> None:
+        assert record.id is not None
+        self.library.set_suggestion_state(record.id, "accepted")
+        self._push(record.id, [], [Span(s.start, s.end, s.label, s.text) for s in found],
+                   "Accept suggested sections")
+
+    def reject_suggestions(self) -> None:
+        record = self._editable()
+        if record is not None and not record.spans and record.id is not None:
+            self.library.set_suggestion_state(record.id, "rejected")
+            self.recordChanged.emit(record.id)
+            self.show(record.id)
+
+    def toggle_done(self) -> None:
+        record = self._editable()
+        if record is None or record.id is None:
+            return
+        done = not self.library.rows([record.id])[0].done
+        self.library.set_done(record.id, done)
+        self.message.emit(f"Record marked {'done' if done else 'not done'}.")
+        self.recordChanged.emit(record.id)
+
+    def save_memo(self, record_id: int, text: str) -> None:
+        try:
+            self.library.set_memo(record_id, text)
+        except LibraryError as e:
+            self.message.emit(str(e))
+
+    # -- internals -----------------------------------------------------------------------
+    def _editable(self) -> Record | None:
+        record = self.pane.record
+        if record is None or record.id is None:
+            return None
+        if self.library.read_only:
+            self.message.emit("This library is read-only: changes cannot be saved.")
+            return None
+        if not self.pane.editable:
+            self.message.emit("You are viewing another coder's spans: switch back to yours "
+                              "to edit.")
+            return None
+        return record
+
+    def _push(self, record_id: int, before: list[Span], after: list[Span], text: str) -> None:
+        try:
+            self.undo_stack.push(SetSpansCommand(self.library, record_id, before, after, text,
+                                                 self._changed))
+        except LibraryError as e:
+            self.message.emit(f"Not saved: {e}")
+
+    def _changed(self, record_id: int) -> None:
+        self.recordChanged.emit(record_id)
+        current = self.pane.record
+        if current is not None and current.id == record_id:
+            cursor = self.pane.abstract.textCursor()
+            self.show(record_id)
+            self.pane.abstract.setTextCursor(cursor)
+        else:
+            self.navigate.emit(record_id)

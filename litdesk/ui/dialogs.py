@@ -101,10 +101,13 @@ class ExportDialog(QDialog):
 
 
 SHORTCUTS = (
-    ("1 – 5", "Tag the selected text as Background, Aim, Method, Results, Conclusion"),
+    ("1 – 5", "Tag the selection (or, with none, the sentence under the cursor) as Background, "
+              "Aim, Method, Results, Conclusion"),
+    ("S  /  Alt+click", "Select the sentence under the cursor / under the mouse"),
     ("Delete", "Remove the section label under the cursor or in the selection"),
     ("Enter / Esc", "Accept / reject the suggested sections of the record"),
-    ("J / K", "Next / previous record"),
+    ("D", "Mark the record done (or not done)"),
+    ("J / K, ↓ / ↑", "Next / previous record"),
     ("N", "Next record not yet coded"),
     ("Ctrl+F", "Search"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
@@ -129,6 +132,25 @@ class ShortcutsDialog(QDialog):
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         lay.addWidget(table)
         self.resize(560, 340)
+
+
+class UserGuideDialog(QDialog):
+    """The user guide (resources/guide.md, the same text as the README's guide)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QTextBrowser
+
+        from litdesk.assets import resource
+
+        self.setWindowTitle("litdesk user guide")
+        lay = QVBoxLayout(self)
+        browser = QTextBrowser()
+        browser.setObjectName("guide")
+        browser.setOpenExternalLinks(True)
+        browser.setMarkdown(resource("guide.md").read_text(encoding="utf-8"))
+        lay.addWidget(browser)
+        self.resize(760, 640)
 
 
 def about_text(library: str, data_dir: str, log_dir: str) -> str:

@@ -39,6 +39,7 @@ class RecordPane(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.record: Record | None = None
+        self.editable = True  # False while another coder's spans are shown
         self.stack = QStackedWidget(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from litdesk.store.library import Library
 
 
-class _Worker(QObject):
+class Worker(QObject):
     progress = Signal(str, int, int)  # message, done, total (total 0: unknown)
     finished = Signal(object)  # the result
     failed = Signal(str)  # an unexpected error, already logged
@@ -30,16 +30,19 @@ class _Worker(QObject):
         return self._cancel.is_set()
 
 
-class ImportWorker(_Worker):
+class ImportWorker(Worker):
     """Imports files one after another; a broken file never stops the others."""
 
-    def __init__(self, library: Library, paths: Sequence[str], allow_duplicates: bool = False):
+    def __init__(self, library: Library, paths: Sequence[str], allow_duplicates: bool = False,
+                 apply_suggestions: bool = False):
         super().__init__()
         self._lib, self._paths, self._allow = library, list(paths), allow_duplicates
+        self._apply = apply_suggestions
 
     @Slot()
     def run(self) -> None:
         from litdesk.store.importer import import_file
+        from litdesk.store.suggestions import apply_suggestions, batch_record_ids
 
         summaries = []
         try:
@@ -53,8 +56,12 @@ class ImportWorker(_Worker):
                 def report(read: int, done: int, size: int, label: str = label) -> None:
                     self.progress.emit(f"{label}: {read:,} records read", done, size)
 
-                summaries.append(import_file(self._lib, path, allow_duplicates=self._allow,
-                                             progress=report, cancelled=self.cancelled))
+                summary = import_file(self._lib, path, allow_duplicates=self._allow,
+                                      progress=report, cancelled=self.cancelled)
+                if self._apply and summary.batch_id is not None:
+                    self.progress.emit(f"{label}: applying suggested sections", 0, 0)
+                    apply_suggestions(self._lib, batch_record_ids(self._lib, summary.batch_id))
+                summaries.append(summary)
         except Exception as e:  # a bug or a broken library: report it, do not die silently
             import logging
 
@@ -63,7 +70,7 @@ class ImportWorker(_Worker):
         self.finished.emit(summaries)
 
 
-class ExportWorker(_Worker):
+class ExportWorker(Worker):
     def __init__(self, library: Library, fmt: str, ids: Sequence[int], path: str):
         super().__init__()
         self._lib, self._fmt, self._ids, self._path = library, fmt, list(ids), path
@@ -92,7 +99,7 @@ class ExportWorker(_Worker):
             self.failed.emit(f"{type(e).__name__}: {e}")
 
 
-def start(worker: _Worker, parent: QObject) -> QThread:
+def start(worker: Worker, parent: QObject) -> QThread:
     """Run ``worker.run`` on a new thread that quits and cleans up when the worker finishes."""
     thread = QThread(parent)
     worker.moveToThread(thread)
@@ -109,4 +116,4 @@ def start(worker: _Worker, parent: QObject) -> QThread:
     return thread
 
 
-_running: set[tuple[QThread, _Worker]] = set()
+_running: set[tuple[QThread, Worker]] = set()

@@ -17,5 +17,5 @@ def window(qtbot, library, settings):
     qtbot.waitUntil(win.isActiveWindow)
     yield win
     if win.busy:
-        win._job.cancel()
+        win.jobs.cancel()
         qtbot.waitUntil(lambda: not win.busy, timeout=10_000)

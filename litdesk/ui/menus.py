@@ -1,0 +1,97 @@
+"""The main window's menus, toolbar actions and keyboard shortcuts, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from litdesk.core.model import LABEL_TITLES, LABELS
+
+if TYPE_CHECKING:
+    from litdesk.ui.main_window import MainWindow
+
+Shortcut = str | QKeySequence.StandardKey | None
+
+
+def _action(win: MainWindow, menu: QMenu, text: str, slot: Callable[[], object],
+            shortcut: Shortcut = None, name: str = "") -> QAction:
+    act = QAction(text, win)
+    if shortcut is not None:
+        act.setShortcut(QKeySequence(shortcut))
+    act.triggered.connect(lambda _checked=False: slot())
+    act.setObjectName(name or text.strip(".…&").replace("&", "").replace(" ", "_").lower())
+    win.addAction(act)  # shortcuts work while the menu bar is hidden or closed
+    menu.addAction(act)
+    return act
+
+
+def build(win: MainWindow) -> dict[str, QAction]:
+    """Create every menu of ``win``; the actions by object name (tests trigger them)."""
+    acts: dict[str, QAction] = {}
+
+    def add(menu: QMenu, text: str, slot: Callable[[], object], shortcut: Shortcut = None,
+            name: str = "") -> QAction:
+        act = _action(win, menu, text, slot, shortcut, name)
+        acts[act.objectName()] = act
+        return act
+
+    bar = win.menuBar()
+    file = bar.addMenu("&File")
+    add(file, "&New Library…", win.new_library, None, "new_library")
+    add(file, "&Open Library…", win.open_library_dialog, QKeySequence.StandardKey.Open,
+        "open_library")
+    win.recent_menu = file.addMenu("Open &Recent")
+    win.recent_menu.aboutToShow.connect(win.fill_recent_menu)
+    file.addSeparator()
+    add(file, "&Import…", win.import_dialog, "Ctrl+I", "import")
+    add(file, "&Export Selected…", win.export_selected, "Ctrl+E", "export_selected")
+    add(file, "E&xport…", win.export_dialog, "Ctrl+Shift+E", "export")
+    file.addSeparator()
+    add(file, "&Quit", win.close, QKeySequence.StandardKey.Quit, "quit")
+
+    edit = bar.addMenu("&Edit")
+    undo = win.coding.undo_stack.createUndoAction(win, "&Undo")
+    undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+    redo = win.coding.undo_stack.createRedoAction(win, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for act, name in ((undo, "undo"), (redo, "redo")):
+        act.setObjectName(name)
+        win.addAction(act)
+        edit.addAction(act)
+        acts[name] = act
+    edit.addSeparator()
+    add(edit, "&Find", win.focus_search, QKeySequence.StandardKey.Find, "find")
+
+    code = bar.addMenu("&Coding")
+    for n, label in enumerate(LABELS, start=1):
+        add(code, f"Tag as {LABEL_TITLES[label]}",
+            lambda lab=label: win.coding.tag_key(lab), str(n), f"tag_{label}")
+    add(code, "Select Sentence Under Cursor", win.pane.abstract.select_sentence, "S",
+        "select_sentence")
+    code.addSeparator()
+    add(code, "Accept Suggested Sections", win.coding.accept_suggestions, None,
+        "accept_suggestions")
+    add(code, "Accept Suggestions in Selected Records", win.accept_selected_suggestions, None,
+        "accept_selected_suggestions")
+    apply = add(code, "Apply Suggestions When Importing", win.toggle_apply_on_import, None,
+                "apply_on_import")
+    apply.setCheckable(True)
+    apply.setChecked(win.apply_on_import)
+    code.addSeparator()
+    add(code, "Mark Record Done", win.coding.toggle_done, "D", "done")
+    add(code, "Next Record", lambda: win.move_record(1), "J", "next")
+    add(code, "Previous Record", lambda: win.move_record(-1), "K", "prev")
+    add(code, "Next Uncoded Record", win.next_uncoded, "N", "next_uncoded")
+    code.addSeparator()
+    add(code, "Switch Coder…", win.switch_coder_dialog, None, "switch_coder")
+
+    help_menu = bar.addMenu("&Help")
+    add(help_menu, "&User Guide", win.show_user_guide, QKeySequence.StandardKey.HelpContents,
+        "user_guide")
+    add(help_menu, "&Keyboard Shortcuts", win.show_shortcuts, None, "shortcuts")
+    add(help_menu, "Open &Log Folder", win.open_log_folder, None, "open_log_folder")
+    add(help_menu, "&About litdesk", win.show_about, None, "about")
+    return acts
