@@ -15,6 +15,8 @@ from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
     QTextCharFormat,
     QTextCursor,
 )
