@@ -110,9 +110,14 @@ def record_count(path: Path) -> int | None:
 
 
 def _new_name(library_path: Path, moment: datetime) -> Path:
+    """A name that sorts after every backup made before, even within the same second."""
     folder = backup_folder(library_path)
-    base = f"{library_path.stem}-{moment.strftime(_STAMP)}"
-    name, n = folder / f"{base}.sqlite", 1
+    stamp = moment.strftime(_STAMP)
+    base = f"{library_path.stem}-{stamp}"
+    same_second = [n for created, n, _ in _backups(library_path)
+                   if created.strftime(_STAMP) == stamp]
+    n = max(same_second, default=0) + 1
+    name = folder / (f"{base}.sqlite" if n == 1 else f"{base}-{n}.sqlite")
     while name.exists() or name.with_name(name.name + ".part").exists():
         n += 1
         name = folder / f"{base}-{n}.sqlite"

@@ -109,8 +109,8 @@ def environment_message(exc: BaseException, path: Path) -> str | None:
     text = str(orig).lower()
     if "locked" in text or "busy" in text:
         return (f"The library {path} is in use by another program (another litdesk, a sync "
-                "or backup tool, or a database browser), so the change could not be saved. "
-                "Close that program and try again.")
+                "or backup tool, or a database browser) and stayed locked; nothing was "
+                "changed. Close that program and try again.")
     if "readonly" in text or "read-only" in text:
         return f"The library {path} is read-only: changes cannot be saved."
     if "full" in text:
@@ -227,8 +227,9 @@ def restore(s: Session, snap: Snapshot, error: Callable[[str], Exception]) -> No
 
 def batches(s: Session) -> list[BatchInfo]:
     """Every import batch, oldest first, with the number of its records still in the library."""
-    counts = dict(s.execute(select(RecordRow.batch_id, func.count(RecordRow.id))
-                            .group_by(RecordRow.batch_id)).tuples())
+    counts: dict[int | None, int] = {
+        batch_id: n for batch_id, n in s.execute(
+            select(RecordRow.batch_id, func.count(RecordRow.id)).group_by(RecordRow.batch_id))}
     return [BatchInfo(b.id, b.source, b.imported_at, b.format, b.encoding, b.added,
                       b.duplicates, b.coder, counts.get(b.id, 0))
             for b in s.scalars(select(BatchRow).order_by(BatchRow.id))]
