@@ -170,7 +170,7 @@ class CodingController(QObject):
         if record is not None and not record.spans and record.id is not None:
             self.library.set_suggestion_state(record.id, "rejected")
             self.recordChanged.emit(record.id)
-            self.show(record.id)
+            self.pane.update_coding(record, [])
 
     def toggle_done(self) -> None:
         record = self._editable()
@@ -212,8 +212,7 @@ class CodingController(QObject):
         self.recordChanged.emit(record_id)
         current = self.pane.record
         if current is not None and current.id == record_id:
-            cursor = self.pane.abstract.textCursor()
-            self.show(record_id)
-            self.pane.abstract.setTextCursor(cursor)
+            record = self.library.record(record_id)
+            self.pane.update_coding(record, self.suggestions(record))
         else:
             self.navigate.emit(record_id)

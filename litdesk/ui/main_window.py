@@ -232,12 +232,14 @@ class MainWindow(QMainWindow):
 
     def set_coder(self, name: str) -> None:
         self.pane.flush_memo()
+        current = self.current_record_id()
         self.library.coder = name
         self.settings.setValue("coder", name)
         self.coding.undo_stack.clear()
         self._set_library_labels()
         self.model.refresh()
-        self.coding.show(self.current_record_id())
+        if current is not None and self.select_record(current):
+            self.coding.show(current)
 
     # -- the table -----------------------------------------------------------------------
     def _apply_filter(self) -> None:

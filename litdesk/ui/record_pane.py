@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from urllib.parse import quote
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -155,17 +156,16 @@ class RecordPane(QWidget):
         self._loading = False
         self._memo_timer.stop()
 
+    def update_coding(self, record: Record, suggestions: list[Span] | None = None) -> None:
+        """New spans for the record on show: redraw them, keeping text, cursor and scroll."""
+        self.record = replace(record, memo=self.record.memo) if self.record else record
+        self.abstract.set_spans(record.spans, suggestions or [])
+
     def flush_memo(self) -> None:
         """Save a memo edit that is still waiting for its timer."""
         if self._loading or self.record is None or self.record.id is None:
             return
         text = self.memo.toPlainText()
         if text != self.record.memo:
-            self.record = _with_memo(self.record, text)
+            self.record = replace(self.record, memo=text)
             self.memoEdited.emit(self.record.id, text)
-
-
-def _with_memo(record: Record, memo: str) -> Record:
-    from dataclasses import replace
-
-    return replace(record, memo=memo)
