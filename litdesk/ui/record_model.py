@@ -100,11 +100,14 @@ class RecordTableModel(QAbstractTableModel):
         return f"{row.sections}/{len(LABELS)}{mark}"
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.SORT_KEYS):
+        """Sort by ``column`` in SQLite (-1, Qt's "not sorted": the order of import)."""
+        if not -1 <= column < len(self.SORT_KEYS):
             return
-        self._sort = self.SORT_KEYS[column]
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self._reset()
+        key = self.SORT_KEYS[column] if column >= 0 else "id"
+        descending = column >= 0 and order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self._sort, self._descending):
+            self._sort, self._descending = key, descending
+            self._reset()
 
     # -- what the window tells it --------------------------------------------------------
     def set_filter(self, search: str, status: str | None) -> None:

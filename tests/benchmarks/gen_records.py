@@ -89,8 +89,9 @@ def _pseudo_words(rng: random.Random, n: int) -> list[str]:
 class Generator:
     """Deterministic source of :class:`GenRecord` (same seed, same records, any platform)."""
 
-    def __init__(self, seed: int = 7, vocabulary: int = 4000):
+    def __init__(self, seed: int = 7, vocabulary: int = 4000, abstract_words: int = 250):
         self.seed = seed
+        self.abstract_words = abstract_words  # mean length; tests use short ones for speed
         rng = random.Random(seed)
         self.vocab = _REAL + _pseudo_words(rng, vocabulary)
         # Zipf-like weights: a few very frequent words, a long tail
@@ -126,7 +127,8 @@ class Generator:
         authors = tuple(f"{rng.choice(_SURNAMES)}, {rng.choice(_GIVEN)}.{rng.choice(_GIVEN)}."
                         for _ in range(rng.randint(1, 8)))
         year = None if rng.random() < 0.005 else rng.randint(1990, 2025)
-        n_words = max(60, int(rng.gauss(250, 50)))
+        mean = self.abstract_words
+        n_words = max(mean // 4, int(rng.gauss(mean, mean / 5)))
         if rng.random() < 0.5:
             parts = [f"{h}: {self._sentences(rng, n_words // 5)}" for h, _ in _HEADINGS]
             abstract = " ".join(parts)
