@@ -4,6 +4,8 @@
     litdesk --library PATH import FILE ...         import RIS files
     litdesk --library PATH list [--json]           list records
     litdesk --library PATH export --format ris --all -o out.ris
+    litdesk --library PATH --coder NAME tag ID START END LABEL
+    litdesk --library PATH agreement --coders A,B [--json] [-o per-record.csv]
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 from litdesk import __version__
 from litdesk.paths import default_library_path
 
-COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "install-desktop")
+COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
+            "install-desktop")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
 
 
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="list the records in the library")
     ls.add_argument("--json", action="store_true", help="print a JSON array")
     ls.add_argument("--search", metavar="QUERY", default="", help="only matching records")
+    ls.add_argument("--all-coders", action="store_true",
+                    help="every coder's spans and status (default: the coder's own)")
 
     ex = sub.add_parser("export", help="export records to a file")
     from litdesk.core.export import FORMATS
@@ -55,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", "-f", choices=sorted(FORMATS), default="ris")
     _selection(ex)
     ex.add_argument("-o", "--output", required=True, metavar="FILE")
+    ex.add_argument("--all-coders", action="store_true",
+                    help="every coder's spans (default: the consensus coding where a record "
+                         "has one, else the coder's own)")
 
     sg = sub.add_parser("suggest", help="suggest sections from structured-abstract headings")
     _selection(sg)
@@ -74,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     dn = sub.add_parser("done", help="mark records as done by the coder")
     dn.add_argument("--ids", required=True, type=_ids, metavar="1,2,3")
     dn.add_argument("--undo", action="store_true", help="remove the done mark instead")
+
+    sub.add_parser("coders", help="list the coders of the library and their progress")
+    ag = sub.add_parser("agreement", help="inter-coder agreement (percent and Cohen's kappa) "
+                                          "on the records both coders marked done")
+    ag.add_argument("--coders", required=True, type=_coder_pair, metavar="A,B",
+                    help="the two coders to compare")
+    ag.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ag.add_argument("-o", "--output", metavar="FILE.csv",
+                    help="also write the per-record figures to a CSV file")
 
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
@@ -96,6 +113,15 @@ def _ids(text: str) -> list[int]:
     if not ids:
         raise argparse.ArgumentTypeError("no record ids given")
     return ids
+
+
+def _coder_pair(text: str) -> tuple[str, str]:
+    names = [x.strip() for x in text.split(",")]
+    if len(names) != 2 or not all(names):
+        raise argparse.ArgumentTypeError(f"give two coder names separated by a comma: {text!r}")
+    if names[0] == names[1]:
+        raise argparse.ArgumentTypeError(f"give two different coders, not {names[0]!r} twice")
+    return names[0], names[1]
 
 
 def _first_positional(argv: Sequence[str]) -> str | None:

@@ -1,14 +1,19 @@
-"""The headless commands of the CLI (import, list, export, suggest, tag, untag, done)."""
+"""The headless commands of the CLI (import, list, export, suggest, tag, untag, done, coders,
+agreement)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from litdesk.cli import library_path, print_json
 from litdesk.core.spans import SpanError
 from litdesk.store.library import Library, LibraryError
+
+if TYPE_CHECKING:
+    from litdesk.core.agreement import Agreement
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,14 +65,22 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
 
 def _list(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.export import record_to_json
+    from litdesk.store import coders
 
     ids = lib.search_ids(args.search)
     if args.json:
-        print_json([record_to_json(r) for r in lib.records(ids)])
+        records = coders.export_records(lib, ids, all_coders=True) if args.all_coders else (
+            lib.records(ids))
+        print_json([record_to_json(r) for r in records])
         return 0
+    statuses = coders.status_by_coder(lib, ids) if args.all_coders else {}
     for row in lib.rows(ids):
         year = row.year or "n.d."
-        print(f"{row.id:>6}  {row.authors[:24]:<24} {year!s:>5}  {row.title[:70]}  [{row.status}]")
+        status = row.status
+        if args.all_coders:
+            status = ", ".join(f"{name}: {'done' if st.done else f'{st.sections} sections'}"
+                               for name, st in sorted(statuses.get(row.id, {}).items()))
+        print(f"{row.id:>6}  {row.authors[:24]:<24} {year!s:>5}  {row.title[:70]}  [{status}]")
     return 0
 
 
@@ -79,7 +92,10 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
     if missing:
         return _fail(f"no record with id {', '.join(map(str, sorted(missing)))}")
     try:
-        n = export_to_path(args.format, lib.records(ids), args.output)
+        from litdesk.store.coders import export_records
+
+        records = export_records(lib, ids, all_coders=args.all_coders)
+        n = export_to_path(args.format, records, args.output)
     except ExportError as e:
         return _fail(str(e))
     print(f"{n} records written to {args.output}")
@@ -132,6 +148,83 @@ def _done(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def _coders(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import coders
+
+    names = coders.coders(lib)
+    if not names:
+        print("nobody has coded anything in this library yet")
+        return 0
+    statuses = coders.status_by_coder(lib, lib.search_ids())
+    print(f"{'coder':<24} {'coded':>7} {'done':>7}")
+    for name in names:
+        mine = [by[name] for by in statuses.values() if name in by]
+        coded = sum(1 for st in mine if st.sections)
+        done = sum(1 for st in mine if st.done)
+        print(f"{name[:24]:<24} {coded:>7} {done:>7}")
+    return 0
+
+
+def _agreement(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.core.agreement import agreement
+    from litdesk.store import coders
+
+    known = coders.coders(lib)
+    unknown = [c for c in args.coders if c not in known]
+    if unknown:
+        listed = ", ".join(known) or "none yet"
+        return _fail(f"no coding by {', '.join(map(repr, unknown))} in this library "
+                     f"(coders: {listed})")
+    a, b = args.coders
+    result = agreement(coders.agreement_pairs(lib, a, b))
+    if args.output:
+        try:
+            _write_per_record_csv(lib, result, args.output)
+        except OSError as e:
+            return _fail(f"could not write {args.output}: {e.strerror or e}")
+    if args.json:
+        print_json(result.to_json([a, b]))
+        return 0
+    print(f"Agreement between {a} and {b} on {result.records} records both marked done")
+    if not result.records:
+        print("(mark records done as each coder to compare them)")
+        return 0
+    print(f"\n{'':<12} {'kappa':>7} {'agreement':>10}")
+    print(_figure_line("overall", result.overall.kappa, result.overall.agreement))
+    for label, fig in result.labels.items():
+        print(_figure_line(label, fig.kappa, fig.agreement))
+    print(f"\n{'record':>8} {'chars':>7} {'kappa':>7} {'agreement':>10}")
+    for rec in result.per_record:
+        print(f"{rec.id:>8} {rec.characters:>7} {_kappa(rec.kappa):>7} "
+              f"{_percent(rec.agreement):>10}")
+    return 0
+
+
+def _kappa(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _figure_line(name: str, kappa: float | None, agreement: float | None) -> str:
+    return f"{name:<12} {_kappa(kappa):>7} {_percent(agreement):>10}"
+
+
+def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
+    import csv
+
+    titles = {r.id: r.title for r in lib.rows([r.id for r in result.per_record])}
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:  # as the CSV exports: Excel
+        out = csv.writer(f)
+        out.writerow(["record_id", "title", "characters", "agreement", "kappa"])
+        for rec in result.per_record:
+            out.writerow([rec.id, titles.get(rec.id, ""), rec.characters,
+                          "" if rec.agreement is None else rec.agreement,
+                          "" if rec.kappa is None else rec.kappa])
+
+
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "import": _import,
     "list": _list,
@@ -140,4 +233,6 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "tag": _tag,
     "untag": _untag,
     "done": _done,
+    "coders": _coders,
+    "agreement": _agreement,
 }
