@@ -93,11 +93,11 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
     if window is None:
         return 1
     single_instance.serve(window)
-    window.show()
     if os.environ.get("LITDESK_EXIT_AFTER_SHOWN"):  # tests/benchmarks/bench_startup.py
         from litdesk.ui.startup_probe import exit_after_shown
 
         exit_after_shown(window, os.environ["LITDESK_EXIT_AFTER_SHOWN"])
+    window.show()
     log.info("litdesk %s started on %s", __version__, window.library.path)
     status = app.exec()
     window.library.close()

@@ -4,6 +4,8 @@ With ``LITDESK_EXIT_AFTER_SHOWN=<epoch seconds when the process was spawned>`` i
 environment, the app prints ``litdesk-shown <seconds since then>`` once the main window has
 painted for the first time, and quits. A value that is not a number measures from the moment
 this module was imported instead (less honest: it misses the interpreter's and Qt's start).
+Install it before showing the window. Without a paint within a minute it prints
+``litdesk-not-shown`` and exits with status 3, so a benchmark never waits forever.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class _FirstPaint(QObject):
 
     def _report(self) -> None:
         print(f"litdesk-shown {time.time() - self._since:.3f}", flush=True, file=sys.stdout)
-        QApplication.quit()
+        QApplication.exit(0)
 
 
 def exit_after_shown(window: QWidget, spawned_at: str) -> None:
@@ -42,3 +44,9 @@ def exit_after_shown(window: QWidget, spawned_at: str) -> None:
     except ValueError:
         since = _IMPORTED
     window.installEventFilter(_FirstPaint(window, since))
+    QTimer.singleShot(60_000, window, _give_up)
+
+
+def _give_up() -> None:
+    print("litdesk-not-shown", flush=True)
+    QApplication.exit(3)
