@@ -110,7 +110,8 @@ SHORTCUTS = (
     ("J / K, ↓ / ↑", "Next / previous record"),
     ("N", "Next record not yet coded"),
     ("Ctrl+F", "Search"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo (tagging, deletions, removed imports)"),
+    ("Ctrl+Delete", "Delete the selected records"),
     ("Ctrl+I", "Import RIS files"),
     ("Ctrl+E", "Export the selected records"),
 )

@@ -45,6 +45,7 @@ from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
 from litdesk.ui.coding import CodingController
 from litdesk.ui.dialogs import ExportDialog, ImportSummaryDialog, ShortcutsDialog, summary_text
+from litdesk.ui.history import LibraryHistory
 from litdesk.ui.jobs import JobRunner
 from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.coder_label)
         self.apply_on_import = settings.value("coding/apply_on_import", False, type=bool)
+        self.history = LibraryHistory(self)
         self.actions_by_name = menus.build(self)
         toolbar = QToolBar("Search")
         toolbar.setObjectName("searchToolbar")

@@ -50,6 +50,9 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(file, "&Export Selected…", win.export_selected, "Ctrl+E", "export_selected")
     add(file, "E&xport…", win.export_dialog, "Ctrl+Shift+E", "export")
     file.addSeparator()
+    add(file, "Undo an Import…", win.history.undo_import_dialog, None, "undo_import")
+    add(file, "Restore Backup…", win.history.restore_backup_dialog, None, "restore_backup")
+    file.addSeparator()
     add(file, "&Quit", win.close, QKeySequence.StandardKey.Quit, "quit")
 
     edit = bar.addMenu("&Edit")
@@ -63,6 +66,8 @@ def build(win: MainWindow) -> dict[str, QAction]:
         edit.addAction(act)
         acts[name] = act
     edit.addSeparator()
+    add(edit, "&Delete Selected Records", win.history.delete_selected, "Ctrl+Del",
+        "delete_records")
     add(edit, "&Find", win.focus_search, QKeySequence.StandardKey.Find, "find")
 
     code = bar.addMenu("&Coding")
