@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from litdesk import __version__, logs
 from litdesk.paths import default_library_path
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.library import DamagedLibrary, Library, LibraryError
 
 if TYPE_CHECKING:  # imported when a window opens: a hand-over to a running app needs none of it
     from litdesk.ui.main_window import MainWindow
@@ -48,8 +48,12 @@ def open_window(
 
     settings = settings or make_settings()
     path = choose_library(library_arg, settings)
+    coder = coder or _setting(settings, "coder")
     try:
-        library = Library.open(path, coder=coder or _setting(settings, "coder"))
+        try:
+            library = Library.open(path, coder=coder)
+        except DamagedLibrary as damaged:
+            library = _offer_backup(damaged, coder)
     except LibraryError as e:
         fallback = default_library_path()
         if path == fallback:
@@ -66,6 +70,40 @@ def open_window(
     if files:
         QTimer.singleShot(0, lambda: window.import_paths([str(Path(f).absolute()) for f in files]))
     return window
+
+
+def _offer_backup(damaged: DamagedLibrary, coder: str | None) -> Library:
+    """The library fails its integrity check: offer its newest backup, else give up on it."""
+    from litdesk.store.backup import BackupError, restore_backup
+
+    if damaged.backup is None:
+        raise damaged
+    answer = QMessageBox.question(
+        None, "The library is damaged",
+        f"{damaged}\n\nRestore the newest backup ({damaged.backup.name})? The damaged file is "
+        "kept beside it.")
+    if answer != QMessageBox.StandardButton.Yes:
+        raise damaged
+    try:
+        restore_backup(damaged.path, damaged.backup)
+    except BackupError as e:
+        raise LibraryError(str(e)) from e
+    return Library.open(damaged.path, coder=coder)
+
+
+def ask_coder(settings: QSettings) -> str:
+    """Asked once, at first use: the name this researcher codes under (kept in the settings)."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from litdesk.store.library import default_coder
+
+    name, ok = QInputDialog.getText(
+        None, "Welcome to litdesk",
+        "Your name as a coder (shown beside your spans when a team codes together):",
+        text=default_coder())
+    name = name.strip() if ok and name.strip() else default_coder()
+    settings.setValue("coder", name)
+    return name
 
 
 def _setting(settings: QSettings, key: str) -> str | None:
@@ -89,7 +127,10 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
     if single_instance.hand_over(choose_library(library_arg, make_settings()), files):
         log.info("handed %d files to the litdesk already running on that library", len(files))
         return 0
-    window = open_window(library_arg, files, coder=coder)
+    settings = make_settings()
+    if coder is None and _setting(settings, "coder") is None:
+        coder = ask_coder(settings)
+    window = open_window(library_arg, files, coder=coder, settings=settings)
     if window is None:
         return 1
     single_instance.serve(window)
