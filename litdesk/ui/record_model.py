@@ -30,7 +30,7 @@ class RecordTableModel(QAbstractTableModel):
     AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS = range(5)
     HEADERS = ("Author", "Year", "Title", "Journal", "Coded")
     SORT_KEYS = ("author", "year", "title", "journal", "progress")
-    WINDOW = 200  # rows fetched at once
+    WINDOW = 80  # rows fetched at once: a screenful or two, so a jump costs one small query
     CACHE = 5000  # rows kept
 
     #: emitted after the id list changed (search, filter, sort, import)
