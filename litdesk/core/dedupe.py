@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from litdesk.core.model import Record
 
@@ -21,8 +22,11 @@ def normalise_doi(doi: str) -> str:
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 
+@lru_cache(maxsize=4096)  # an import folds each title and first author several times
 def fold(text: str) -> str:
     """Lower-case, accent-free, punctuation-free text for comparing titles and names."""
+    if text.isascii():  # the same result, without decomposing (most titles and names)
+        return _NON_WORD.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", no_marks).strip()

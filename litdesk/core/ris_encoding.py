@@ -148,6 +148,25 @@ def split_lines(chunks: Iterable[AnyStr], breaks: re.Pattern[AnyStr]) -> Iterato
         yield pending[0][:0].join(pending)
 
 
+def whole_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The bytes of ``chunks`` regrouped into runs of whole lines.
+
+    Each run but the last ends with a line break, and a CRLF is never cut in two. A line
+    longer than a chunk is gathered until its end (memory grows with the longest line only).
+    """
+    carry: list[bytes] = []
+    for chunk in chunks:
+        cut = max(chunk.rfind(b"\n"), chunk.rfind(b"\r", 0, len(chunk) - 1))
+        if cut < 0:
+            carry.append(chunk)
+            continue
+        carry.append(chunk[: cut + 1])
+        yield b"".join(carry)
+        carry = [chunk[cut + 1 :]] if cut + 1 < len(chunk) else []
+    if carry:
+        yield b"".join(carry)
+
+
 ProblemSink = Callable[[int, str, str], None]  # (line, message, action)
 
 
@@ -179,14 +198,48 @@ class LineSource:
                 yield number, line.lstrip("\ufeff") if number == 1 else line
             return
         number = 0
-        for number, raw in enumerate(split_lines(self._chunks(), _BYTE_BREAK), 1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            yield number, self._decode(number, raw)
+        for block in whole_lines(self._chunks()):
+            if number == 0 and block.startswith(codecs.BOM_UTF8):
+                block = block[len(codecs.BOM_UTF8) :]
+            text = self._decode_block(block)
+            if text is None:  # damaged or mixed bytes: decode (and report) line by line
+                raws = _BYTE_BREAK.split(block)
+                if not raws[-1]:
+                    raws.pop()
+                for raw in raws:
+                    number += 1
+                    yield number, self._decode(number, raw)
+                continue
+            lines = text.split("\n") if "\r" not in text else _TEXT_BREAK.split(text)
+            if not lines[-1]:
+                lines.pop()
+            for line in lines:
+                number += 1
+                yield number, line
         if self._bad_lines > MAX_DECODE_PROBLEMS:
             more = self._bad_lines - MAX_DECODE_PROBLEMS
             self._on_problem(number, f"invalid UTF-8 in {more} more lines",
                              "replaced with U+FFFD, text kept")
+
+    def _decode_block(self, block: bytes) -> str | None:
+        """Text of a run of lines when it decodes cleanly as a whole (the fast path), else None.
+
+        Valid UTF-8 settles a pending encoding as UTF-8, exactly as its first non-ASCII line
+        would; anything else goes line by line so that problems name their lines.
+        """
+        if block.isascii():
+            return block.decode("ascii")
+        if self._pending or self.encoding.startswith("utf-8"):
+            try:
+                text = block.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            self._pending = False
+            return text
+        try:
+            return block.decode(self.encoding)
+        except UnicodeDecodeError:
+            return None
 
     def _decode(self, number: int, raw: bytes) -> str:
         if raw.isascii():

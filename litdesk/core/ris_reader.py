@@ -94,6 +94,8 @@ class ReadRecord:
 
 def sanitise(text: str) -> str:
     """Text fit for XML 1.0 and the library: \\n line ends, no control characters, stripped."""
+    if text.isprintable():  # nothing to remove or convert (the common case, checked fast)
+        return text.strip()
     return _INVALID_XML.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
@@ -136,13 +138,17 @@ class _Streaming:
         """The pieces of one physical line that are parsed as lines."""
         return [line]
 
+    def may_be_flat(self, line: str) -> bool:
+        """A cheap test: False when `expand` would certainly return the line as it is."""
+        return False
+
     def parse_lines(self, lines: Iterable[str]) -> Iterator[_Draft]:
         """Records of ``lines`` (str lines, counted from 1), yielded one at a time."""
         return self.parse_numbered(enumerate(lines, 1))
 
     def parse_numbered(self, numbered: Iterable[tuple[int, str]]) -> Iterator[_Draft]:
         """Records of ``(line number, text)`` pairs, yielded one at a time."""
-        pieces = ((n, p) for n, line in numbered for p in self.expand(line.rstrip("\r\n")))
+        pieces = self._pieces(numbered)
         position = 0
         while (draft := self._iter_till_start(pieces)) is not None:
             position += 1
@@ -170,6 +176,16 @@ class _Streaming:
             if unended:
                 self.report(position, draft.line, unended, "record kept")
             yield draft
+
+    def _pieces(self, numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+        expand, may_be_flat = self.expand, self.may_be_flat
+        for number, line in numbered:
+            line = line.rstrip("\r\n")
+            if may_be_flat(line):
+                for piece in expand(line):
+                    yield number, piece
+            else:
+                yield number, line
 
     def _iter_till_start(self, lines: Iterator[tuple[int, str]]) -> _Draft | None:
         """Skip text between records; gather tags that come before the start tag into it."""
@@ -210,20 +226,13 @@ class _Streaming:
             draft.parts.append(content)
 
     def _flush(self, draft: _Draft) -> None:
+        # Only the ordered tags are kept: `record_from_tags` derives every field from them, so
+        # rispy's own field dict is never built (that halved the time spent per line).
         if draft.open_tag is not None:
-            self._add_tag(draft, draft.open_tag, sanitise(self.JOIN.join(draft.parts)))
+            parts = draft.parts
+            value = parts[0] if len(parts) == 1 else self.JOIN.join(parts)
+            draft.tags.append((draft.open_tag, sanitise(value)))
             draft.open_tag, draft.parts = None, []
-
-    def _add_tag(self, record: dict[str, Any], tag: str, content: str,
-                 extend_multiline: bool = False) -> None:
-        """Keep the tag verbatim and in order, then let rispy file it under its field name."""
-        if isinstance(record, _Draft):
-            record.tags.append((tag, content))
-        if tag == self.UNKNOWN_TAG or tag not in self.mapping:
-            # rispy files these itself, but trips over a literal UK tag (and WokParser has none)
-            record.setdefault("unknown_tag", {}).setdefault(tag, []).append(content)
-        else:
-            super()._add_tag(record, tag, content, extend_multiline)  # type: ignore[misc]
 
 
 def _names(draft: _Draft) -> str:
@@ -235,8 +244,15 @@ class _RisParser(_Streaming, rispy.RisParser):  # type: ignore[misc]
     """rispy's RIS parser, tolerant of spacing and of RIS flattened onto one line."""
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
+        tag = line[:2]
+        if (line[2:6] == "  - " and tag.isascii() and tag.isalnum() and tag[0].isupper()
+                and not tag[1].islower()):
+            return tag, line[6:].strip()  # the standard "XX  - value" (fast path)
         m = _RIS_TAG.match(line)
         return ((m[1] or m[2].upper()), m[3].strip()) if m else (None, line.strip())
+
+    def may_be_flat(self, line: str) -> bool:
+        return "TY" in line  # a flattened record has a TY tag somewhere on its line
 
     def expand(self, line: str) -> list[str]:
         if len(line) > FLAT_LINE_MAX or not _RIS_TAG.match(line):
@@ -283,7 +299,11 @@ def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
     a PubMed/Medline record or a "PMID:" note; abstract AB (several joined by newlines), else
     N2. A record starting with PT and without TY is read with Web of Science tags.
     """
-    clean = tuple((sanitise(str(t)), sanitise(str(v))) for t, v in tags)
+    return _record(tuple((sanitise(str(t)), sanitise(str(v))) for t, v in tags))
+
+
+def _record(clean: tuple[tuple[str, str], ...]) -> Record:
+    """`record_from_tags` of tags that are sanitised already (as the parsers leave them)."""
     values: dict[str, list[str]] = {}
     for tag, value in clean:
         if value:
@@ -293,8 +313,13 @@ def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
         return next((v[0] for n in names if (v := values.get(n))), "")
 
     def every(*names: str, split: str = "\n", unique: bool = True) -> tuple[str, ...]:
-        parts = (p.strip() for n in names for v in values.get(n, ()) for p in re.split(split, v))
-        kept = (p for p in parts if p)
+        kept: list[str] = []
+        for n in names:
+            for v in values.get(n, ()):
+                if len(split) == 1 and split not in v:  # one value, nothing to split (fast path)
+                    kept.append(v)  # sanitised, so stripped already
+                else:
+                    kept += [q for p in re.split(split, v) if (q := p.strip())]
         return tuple(dict.fromkeys(kept) if unique else kept)
 
     if "PT" in values and not any(t == "TY" for t, _ in clean):
@@ -404,7 +429,7 @@ class RisFile:
             self._source = LineSource(self._fh, self._sniffed, self._line_problem)
             parser_class = _WokParser if self.format == WEB_OF_SCIENCE else _RisParser
             for draft in parser_class(self._report).parse_numbered(self._source):
-                yield ReadRecord(draft.position, draft.line, record_from_tags(draft.tags))
+                yield ReadRecord(draft.position, draft.line, _record(tuple(draft.tags)))
         except OSError as exc:
             raise RisReadError(self.path, f"reading failed ({exc.strerror or exc})") from exc
 
@@ -467,5 +492,5 @@ def read_ris_text(text: str, name: str = "<text>") -> list[ReadRecord]:
     parser_class = _WokParser if fmt == WEB_OF_SCIENCE else _RisParser
     lines = enumerate(re.split(r"\r\n|\r|\n", text.lstrip("\ufeff")), 1)
     parser = parser_class(lambda *_: None)
-    return [ReadRecord(d.position, d.line, record_from_tags(d.tags))
+    return [ReadRecord(d.position, d.line, _record(tuple(d.tags)))
             for d in parser.parse_numbered(lines)]
