@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
@@ -101,7 +101,7 @@ def set_spans_as(lib: Library, record_id: int, coder: str, spans: Sequence[Span]
         )
         s.execute(delete(SpanRow).where(SpanRow.record_id == record_id, SpanRow.coder == coder))
         if clean:
-            s.execute(SpanRow.__table__.insert(), [
+            s.execute(insert(SpanRow), [
                 {"record_id": record_id, "coder": coder, "start": x.start, "end": x.end,
                  "label": x.label, "text": x.text} for x in clean
             ])
