@@ -27,6 +27,14 @@ from litdesk.core.spans import label_at, sentence_at
 from litdesk.ui.textpos import OffsetMap
 
 
+def initials(name: str) -> str:
+    """"Ann Baker" → "AB"; a one-word name gives its first two letters."""
+    parts = [p for p in name.replace(".", " ").split() if p]
+    if len(parts) > 1:
+        return "".join(p[0] for p in parts[:3]).upper()
+    return name[:2].upper()
+
+
 def tint(hex_colour: str, alpha: int = 110) -> QColor:
     colour = QColor(hex_colour)
     colour.setAlpha(alpha)
@@ -38,7 +46,7 @@ class AbstractView(QTextEdit):
 
     tagRequested = Signal(int, int, str)  # start, end, label
     untagRequested = Signal(int, int)
-    labelKeyPressed = Signal(str)  # a label key: tag the selection or the sentence
+    labelKeyPressed = Signal(str)  # a label key pressed with nothing selected
     acceptSuggestions = Signal()
     rejectSuggestions = Signal()
 
@@ -57,6 +65,7 @@ class AbstractView(QTextEdit):
         self._map = OffsetMap("")
         self._spans: list[Span] = []
         self._suggestions: list[Span] = []
+        self._others: list[Span] = []  # other coders' spans: shown, never edited
 
     # -- content ---------------------------------------------------------------------------
     def set_abstract(self, text: str) -> None:
@@ -69,9 +78,11 @@ class AbstractView(QTextEdit):
     def text(self) -> str:
         return self._map.text
 
-    def set_spans(self, spans: Sequence[Span], suggestions: Sequence[Span] = ()) -> None:
+    def set_spans(self, spans: Sequence[Span], suggestions: Sequence[Span] = (),
+                  others: Sequence[Span] = ()) -> None:
         self._spans = list(spans)
         self._suggestions = list(suggestions)
+        self._others = list(others)
         self._redraw()
 
     def _redraw(self) -> None:
@@ -87,6 +98,17 @@ class AbstractView(QTextEdit):
                                      Qt.BrushStyle.BDiagPattern))
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
             fmt.setUnderlineColor(QColor(LABEL_COLOURS[span.label]))
+            selections.append(self._selection(span, fmt))
+        several = len({s.coder for s in self._others}) > 1
+        for span in self._others:
+            fmt = QTextCharFormat()
+            # Another coder's span: underlined in the label colour (a light tint when one
+            # coder is shown, so the text stays readable where the underlines stack up).
+            if not several:
+                fmt.setBackground(tint(LABEL_COLOURS[span.label], 60))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor(LABEL_COLOURS[span.label]))
+            fmt.setFontUnderline(True)
             selections.append(self._selection(span, fmt))
         self.setExtraSelections(selections)
 
@@ -144,13 +166,19 @@ class AbstractView(QTextEdit):
             self._suggestions, self._map.to_py(pos)
         )
 
+    def others_at_point(self, point: QPoint) -> list[Span]:
+        pos = self._map.to_py(self.cursorForPosition(point).position())
+        return [s for s in self._others if s.start <= pos < s.end]
+
     # -- gestures ----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not event.modifiers() & ~(
             Qt.KeyboardModifier.KeypadModifier
         ):
-            self.labelKeyPressed.emit(LABELS[key - Qt.Key.Key_1])
+            label = LABELS[key - Qt.Key.Key_1]
+            if not self.tag_selection(label):
+                self.labelKeyPressed.emit(label)  # no selection: the owner may tag a sentence
             return
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.untag_selection()
@@ -204,7 +232,12 @@ class AbstractView(QTextEdit):
         if obj is self.viewport() and event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             span = self.span_at_point(event.pos())
-            if span is not None:
+            others = self.others_at_point(event.pos())
+            if others:
+                QToolTip.showText(event.globalPos(), "\n".join(
+                    f"{LABEL_TITLES[o.label]} — {initials(o.coder)} ({o.coder})" for o in others),
+                    self)
+            elif span is not None:
                 kind = "suggested " if span in self._suggestions else ""
                 QToolTip.showText(event.globalPos(), f"{kind}{LABEL_TITLES[span.label]}", self)
             else:

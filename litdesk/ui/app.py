@@ -91,19 +91,24 @@ def _offer_backup(damaged: DamagedLibrary, coder: str | None) -> Library:
     return Library.open(damaged.path, coder=coder)
 
 
-def ask_coder(settings: QSettings) -> str:
-    """Asked once, at first use: the name this researcher codes under (kept in the settings)."""
+def ask_coder(window: MainWindow) -> None:
+    """Asked once, at first use: the name this researcher codes under (kept in the settings).
+
+    The window is already usable meanwhile (the dialog does not block the event loop); until
+    it is answered the coder is the operating-system user, the default it proposes.
+    """
     from PySide6.QtWidgets import QInputDialog
 
-    from litdesk.store.library import default_coder
-
-    name, ok = QInputDialog.getText(
-        None, "Welcome to litdesk",
-        "Your name as a coder (shown beside your spans when a team codes together):",
-        text=default_coder())
-    name = name.strip() if ok and name.strip() else default_coder()
-    settings.setValue("coder", name)
-    return name
+    dialog = QInputDialog(window)
+    dialog.setObjectName("askCoder")
+    dialog.setWindowTitle("Welcome to litdesk")
+    dialog.setLabelText("Your name as a coder (shown beside your spans when a team codes "
+                        "together):")
+    dialog.setTextValue(window.library.coder)
+    dialog.textValueSelected.connect(
+        lambda name: window.set_coder(name.strip() or window.library.coder))
+    window.settings.setValue("coder", window.library.coder)
+    dialog.open()
 
 
 def _setting(settings: QSettings, key: str) -> str | None:
@@ -128,11 +133,12 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
         log.info("handed %d files to the litdesk already running on that library", len(files))
         return 0
     settings = make_settings()
-    if coder is None and _setting(settings, "coder") is None:
-        coder = ask_coder(settings)
+    first_use = coder is None and _setting(settings, "coder") is None
     window = open_window(library_arg, files, coder=coder, settings=settings)
     if window is None:
         return 1
+    if first_use:
+        QTimer.singleShot(0, lambda: ask_coder(window))
     single_instance.serve(window)
     if os.environ.get("LITDESK_EXIT_AFTER_SHOWN"):  # tests/benchmarks/bench_startup.py
         from litdesk.ui.startup_probe import exit_after_shown

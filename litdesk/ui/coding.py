@@ -15,8 +15,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from litdesk.core.model import LABEL_TITLES, Record, Span
 from litdesk.core.sections import suggest_sections
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
+from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui.record_pane import RecordPane
+from litdesk.ui.record_pane import ALL_CODERS, RecordPane
 
 
 class SetSpansCommand(QUndoCommand):
@@ -71,10 +72,13 @@ class CodingController(QObject):
         view.acceptSuggestions.connect(self.accept_suggestions)
         view.rejectSuggestions.connect(self.reject_suggestions)
         pane.memoEdited.connect(self.save_memo)
+        pane.coder_view.currentIndexChanged.connect(
+            lambda _i: self.show(self.pane.record.id if self.pane.record else None))
 
     def set_library(self, library: Library) -> None:
         self.library = library
         self.undo_stack.clear()
+        self.refresh_coders()
 
     # -- showing -------------------------------------------------------------------------
     def show(self, record_id: int | None) -> None:
@@ -87,7 +91,32 @@ class CodingController(QObject):
         except KeyError:
             self.pane.show_record(None)
             return
-        self.pane.show_record(record, self.suggestions(record))
+        view = self.pane.coder_view.currentData()
+        if view is None:
+            self.pane.show_record(record, self.suggestions(record))
+            return
+        if self.blind() and not self.library.rows([record_id])[0].done:
+            self.pane.show_record(record, editable=False, note=(
+                "Blind coding: mark this record done (D) to see the other coders' spans."))
+            return
+        names = coders.coders(self.library) if view == ALL_CODERS else [view]
+        others = [s for name in names for s in coders.spans_of(self.library, record_id, name)]
+        who = "all coders" if view == ALL_CODERS else view
+        self.pane.show_record(record, others=others, editable=False,
+                              note=f"Showing {who}: read-only. Hover a span to see whose it is.")
+
+    def blind(self) -> bool:
+        """Blind coding (a library setting, on unless turned off): others' spans stay hidden
+        on a record until the coder has marked it done."""
+        return self.library.meta("blind_coding", "on") == "on"
+
+    def set_blind(self, on: bool) -> None:
+        self.library.set_meta("blind_coding", "on" if on else "off")
+
+    def refresh_coders(self) -> None:
+        """Offer every other coder of the library in the pane's "Show" chooser."""
+        me = self.library.coder
+        self.pane.set_coders(me, [c for c in coders.coders(self.library) if c != me])
 
     def suggestions(self, record: Record) -> list[Span]:
         """Provisional spans from the abstract's headings, unless coded or rejected."""
@@ -173,13 +202,16 @@ class CodingController(QObject):
             self.pane.update_coding(record, [])
 
     def toggle_done(self) -> None:
-        record = self._editable()
+        record = self._editable(own_coding=False)
         if record is None or record.id is None:
             return
         done = not self.library.rows([record.id])[0].done
         self.library.set_done(record.id, done)
         self.message.emit(f"Record marked {'done' if done else 'not done'}.")
         self.recordChanged.emit(record.id)
+        self.refresh_coders()
+        if not self.pane.editable:  # blind coding may now reveal the other coders' spans
+            self.show(record.id)
 
     def save_memo(self, record_id: int, text: str) -> None:
         try:
@@ -188,14 +220,14 @@ class CodingController(QObject):
             self.message.emit(str(e))
 
     # -- internals -----------------------------------------------------------------------
-    def _editable(self) -> Record | None:
+    def _editable(self, *, own_coding: bool = True) -> Record | None:
         record = self.pane.record
         if record is None or record.id is None:
             return None
         if self.library.read_only:
             self.message.emit("This library is read-only: changes cannot be saved.")
             return None
-        if not self.pane.editable:
+        if own_coding and not self.pane.editable:
             self.message.emit("You are viewing another coder's spans: switch back to yours "
                               "to edit.")
             return None

@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         self.coding.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.coding.recordChanged.connect(self.model.refresh_record)
         self.coding.navigate.connect(self.select_record)
+        self.coding.refresh_coders()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.pane)
@@ -238,6 +239,7 @@ class MainWindow(QMainWindow):
         self.library.coder = name
         self.settings.setValue("coder", name)
         self.coding.undo_stack.clear()
+        self.coding.refresh_coders()
         self._set_library_labels()
         self.model.refresh()
         if current is not None and self.select_record(current):
@@ -303,6 +305,11 @@ class MainWindow(QMainWindow):
     def accept_selected_suggestions(self) -> None:
         n = self.coding.accept_in(self.selected_ids())
         self.statusBar().showMessage(f"Suggestions accepted in {n} records.", 5000)
+
+    def toggle_blind(self) -> None:
+        self.coding.set_blind(not self.coding.blind())
+        self.actions_by_name["blind"].setChecked(self.coding.blind())
+        self.coding.show(self.current_record_id())
 
     def toggle_apply_on_import(self) -> None:
         self.apply_on_import = not self.apply_on_import

@@ -92,6 +92,10 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(code, "Next Uncoded Record", win.next_uncoded, "N", "next_uncoded")
     code.addSeparator()
     add(code, "Switch Coder…", win.switch_coder_dialog, None, "switch_coder")
+    blind = add(code, "Blind Coding", win.toggle_blind, None, "blind")
+    blind.setCheckable(True)
+    blind.setChecked(win.coding.blind())
+    blind.setToolTip("Hide other coders' spans on a record until you have marked it done")
 
     help_menu = bar.addMenu("&Help")
     add(help_menu, "&User Guide", win.show_user_guide, QKeySequence.StandardKey.HelpContents,

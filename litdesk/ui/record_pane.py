@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Record, Span
 from litdesk.ui.abstract_view import AbstractView
+
+ALL_CODERS = "\x00all"  # the "All coders" choice (not a possible coder name)
 
 
 def _plain_label(object_name: str, *, wrap: bool = True) -> QLabel:
@@ -99,6 +102,20 @@ class RecordPane(QWidget):
         lay.addWidget(line)
         lay.addLayout(legend)
 
+        viewbar = QHBoxLayout()
+        self.view_label = QLabel("Show:")
+        self.coder_view = QComboBox()
+        self.coder_view.setObjectName("coderView")
+        self.coder_view.setToolTip("Whose coding to show. Other coders' spans are read-only.")
+        self.view_note = QLabel()
+        self.view_note.setObjectName("viewNote")
+        self.view_note.setWordWrap(True)
+        viewbar.addWidget(self.view_label)
+        viewbar.addWidget(self.coder_view)
+        viewbar.addWidget(self.view_note, 1)
+        lay.addLayout(viewbar)
+        self.set_coders("", [])
+
         self.abstract = AbstractView()
         self.abstract.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         lay.addWidget(self.abstract, 1)
@@ -122,9 +139,14 @@ class RecordPane(QWidget):
         self._loading = False
         self.stack.addWidget(page)
 
-    def show_record(self, record: Record | None, suggestions: list[Span] | None = None) -> None:
+    def show_record(self, record: Record | None, suggestions: list[Span] | None = None, *,
+                    others: list[Span] | None = None, editable: bool = True,
+                    note: str = "") -> None:
+        """Show a record: its own spans and suggestions, or (read-only) others' spans."""
         self.flush_memo()
         self.record = record
+        self.editable = editable
+        self.view_note.setText(note)
         if record is None:
             self.stack.setCurrentIndex(0)
             return
@@ -145,16 +167,35 @@ class RecordPane(QWidget):
         self.keywords.setText("Keywords: " + "; ".join(record.keywords))
         self.keywords.setVisible(bool(record.keywords))
         self.abstract.set_abstract(record.abstract)
-        self.abstract.set_spans(record.spans, suggestions or [])
+        if editable:
+            self.abstract.set_spans(record.spans, suggestions or [])
+        else:
+            self.abstract.set_spans([], [], others or [])
         has_abstract = bool(record.abstract)
         self.abstract.setVisible(has_abstract)
         self.no_abstract.setVisible(not has_abstract)
-        for btn in self.buttons.values():
-            btn.setEnabled(has_abstract)
+        for btn in (*self.buttons.values(), self.remove_button):
+            btn.setEnabled(has_abstract and editable)
         self._loading = True
         self.memo.setPlainText(record.memo)
         self._loading = False
         self._memo_timer.stop()
+
+    def set_coders(self, me: str, others: list[str]) -> None:
+        """Fill the "Show" chooser: my coding, each other coder, all coders."""
+        current = self.coder_view.currentData()
+        self.coder_view.blockSignals(True)
+        self.coder_view.clear()
+        self.coder_view.addItem(f"My coding ({me})", None)
+        for name in others:
+            self.coder_view.addItem(name, name)
+        if others:
+            self.coder_view.addItem("All coders", ALL_CODERS)
+        index = self.coder_view.findData(current)
+        self.coder_view.setCurrentIndex(max(index, 0))
+        self.coder_view.blockSignals(False)
+        for w in (self.view_label, self.coder_view, self.view_note):
+            w.setVisible(bool(others))
 
     def update_coding(self, record: Record, suggestions: list[Span] | None = None) -> None:
         """New spans for the record on show: redraw them, keeping text, cursor and scroll."""

@@ -1,0 +1,52 @@
+"""Two coders on one library in the window: switching, seeing the other's spans, blind coding."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from litdesk.core.model import Span
+from litdesk.store import coders
+from litdesk.store.importer import import_file
+from litdesk.ui.record_pane import ALL_CODERS
+
+
+def _show(window, data) -> None:
+    combo = window.pane.coder_view
+    combo.setCurrentIndex(combo.findData(data))
+
+
+def test_blind_coding_hides_the_other_coder_until_done(qtbot, window, seed):
+    import_file(window.library, seed)
+    rid = window.library.search_ids()[0]
+    coders.set_spans_as(window.library, rid, "bob", [Span(0, 10, "aim")])
+    window.model.refresh()
+    window.coding.refresh_coders()
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.record is not None)
+    assert window.pane.coder_view.isVisible()
+    assert window.coding.blind()  # on by default
+    _show(window, "bob")
+    assert window.pane.abstract.extraSelections() == []
+    assert "Blind coding" in window.pane.view_note.text()
+    assert not window.pane.buttons["aim"].isEnabled()  # read-only view
+    qtbot.keyClick(window.pane.abstract, Qt.Key.Key_D)  # done: now bob's spans show
+    qtbot.waitUntil(lambda: len(window.pane.abstract.extraSelections()) == 1)
+    assert window.library.spans(rid) == []  # viewing bob's never changes mine
+    _show(window, ALL_CODERS)
+    assert len(window.pane.abstract.extraSelections()) == 1
+    _show(window, None)  # back to my own coding: editable again
+    assert window.pane.buttons["aim"].isEnabled()
+
+
+def test_blind_coding_can_be_switched_off(qtbot, window, seed):
+    import_file(window.library, seed)
+    rid = window.library.search_ids()[0]
+    coders.set_spans_as(window.library, rid, "bob", [Span(0, 10, "aim"), Span(20, 30, "method")])
+    window.model.refresh()
+    window.coding.refresh_coders()
+    window.actions_by_name["blind"].trigger()
+    assert not window.coding.blind()
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.record is not None)
+    _show(window, "bob")
+    assert len(window.pane.abstract.extraSelections()) == 2
