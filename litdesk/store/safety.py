@@ -222,7 +222,7 @@ def restore(s: Session, snap: Snapshot, error: Callable[[str], Exception]) -> No
     for table, rows in ((BatchRow, new_batches), (RecordRow, records), (SpanRow, snap.spans),
                         (MemoRow, snap.memos), (StatusRow, snap.statuses)):
         for i in range(0, len(rows), _CHUNK):
-            s.execute(insert(table.__table__), list(rows[i:i + _CHUNK]))
+            s.execute(insert(table), list(rows[i:i + _CHUNK]))
 
 
 def batches(s: Session) -> list[BatchInfo]:
