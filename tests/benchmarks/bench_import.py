@@ -28,14 +28,16 @@ from pathlib import Path
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 300
 
-_WORDS = (
+_WORD_TEXT = (
     "patient care nurse health qualitative study interview experience practice support "
     "primary clinical community family service quality outcome pain older people management "
     "decision barrier facilitator access trust communication learning education policy risk "
     "treatment medication general practitioner hospital model framework thematic analysis "
     "participant perception attitude belief context understanding professional role team "
-    "mental wellbeing chronic condition self intervention programme implementation evaluation"
-).split()
+    "mental wellbeing chronic condition self intervention programme implementation "
+    "evaluation "
+)
+_WORDS = _WORD_TEXT.split()
 _ACCENTED = ("Müller", "Gómez", "Øster", "Łukasz", "Nguyễn", "Šimić", "Ødegård", "Béland")
 _SURNAMES = (
     "Smith", "Jones", "Brown", "Taylor", "Wilson", "Davies", "Evans", "Thomas", "Roberts",
