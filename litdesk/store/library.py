@@ -7,6 +7,7 @@ committed before it returns, so whatever the app reports as done is on disk.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ class DamagedLibrary(LibraryError):
     def __init__(self, path: Path, problem: str, backup: Path | None):
         self.path, self.problem, self.backup = path, problem, backup
         super().__init__(safety.damaged_message(path, problem, backup))
+
+
+def _plain_json(value: object) -> str:
+    # Unescaped Unicode: the full-text index reads these columns, and "M\u00fcller" would
+    # never match a search for Müller.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def default_coder() -> str:
@@ -115,7 +122,8 @@ class Library:
         # Workers read and write from their own threads; the pool gives each checkout its own
         # connection, so sharing the engine across threads is safe.
         engine = safety.read_only_engine(path) if read_only else create_engine(
-            f"sqlite:///{path}", connect_args={"check_same_thread": False}, future=True
+            f"sqlite:///{path}", connect_args={"check_same_thread": False}, future=True,
+            json_serializer=_plain_json,
         )
         sqlite.configure_engine(engine, read_only=read_only)
         safety.guard_engine(engine, path, LibraryError, busy_timeout_ms)

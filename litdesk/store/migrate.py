@@ -1,42 +1,62 @@
-"""Schema versions: bring a library to the current schema with Alembic, or refuse it."""
+"""Schema versions: bring a library to the current schema with Alembic, or refuse it.
+
+Alembic is imported only when a library actually needs an upgrade: reading the stored
+version is one query, and start-up should not pay for loading Alembic every time.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
+#: Every schema version this litdesk knows, oldest first; the last is the one it writes.
+#: (A test checks this against the Alembic scripts in ``migrations/versions``.)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
+
+
+def head_revision() -> str:
+    """The schema version this litdesk writes."""
+    return REVISIONS[-1]
+
+
+def known_revisions() -> set[str]:
+    return set(REVISIONS)
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The schema version recorded in the library (None for a new, empty file)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
-def head_revision() -> str:
-    """The schema version this litdesk writes."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
+def script_revisions() -> list[str]:
+    """The revisions of the Alembic scripts, oldest first (what REVISIONS must equal)."""
+    from alembic.script import ScriptDirectory
 
-
-def known_revisions() -> set[str]:
-    return {s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions()}
-
-
-def current_revision(conn: Connection) -> str | None:
-    """The schema version recorded in the library (None for a new, empty file)."""
-    return MigrationContext.configure(conn).get_current_revision()
+    return [s.revision for s in reversed(list(
+        ScriptDirectory.from_config(_config()).walk_revisions()))]
 
 
 def upgrade(conn: Connection, target: str = "head") -> None:
     """Run every migration up to ``target`` on ``conn`` (each in its own transaction)."""
+    from alembic import command
+
     cfg = _config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, target)

@@ -11,6 +11,7 @@ import pytest
 from litdesk.core.model import Span
 from litdesk.core.spans import SpanError
 from litdesk.store.importer import import_file
+from litdesk.store import migrate
 from litdesk.store.library import Library, LibraryError
 
 
@@ -27,7 +28,8 @@ def test_new_library_is_created_and_marked(lib_path):
         assert lib.count() == 0
     con = sqlite3.connect(lib_path)
     assert con.execute("PRAGMA application_id").fetchone()[0] == 0x4C495444
-    assert con.execute("select version_num from alembic_version").fetchone()[0] == "0001"
+    assert con.execute("select version_num from alembic_version").fetchone()[0] == (
+        migrate.head_revision())
     con.close()
 
 
@@ -121,3 +123,14 @@ def test_store_and_core_do_not_load_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_known_revisions_match_the_alembic_scripts():
+    assert list(migrate.REVISIONS) == migrate.script_revisions()
+
+
+def test_non_ascii_author_names_are_searchable(library, make_ris):
+    _one(library, make_ris, AU="Müller, Jürgen", KW="Gesundheitsförderung")
+    assert library.search_ids("author:müller") == library.search_ids()
+    assert library.search_ids("author:muller") == library.search_ids()  # accents folded
+    assert library.search_ids("keyword:gesundheitsforderung") == library.search_ids()

@@ -18,16 +18,16 @@ OLD_LIBRARY = DATA / "library-0001.sqlite"
 EXPECTED = json.loads((DATA / "library-0001.expected.json").read_text(encoding="utf-8"))
 
 #: A second schema version, written the way real ones must be (batch mode for SQLite).
-REVISION_0002 = '''"""Test-only revision: a new column on record.
+REVISION_NEXT = '''"""Test-only revision: a new column on record.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 9001
+Revises: HEAD
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "HEAD"
 branch_labels = None
 depends_on = None
 
@@ -53,12 +53,14 @@ def old_library(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def newer_litdesk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Pretend this litdesk's schema head is 0002 (the real migrations plus one more)."""
+    """Pretend this litdesk's schema head is 9001 (the real migrations plus one more)."""
     folder = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "0002_test.py").write_text(REVISION_0002, encoding="utf-8")
+    (folder / "versions" / "9001_test.py").write_text(
+        REVISION_NEXT.replace("HEAD", migrate.head_revision()), encoding="utf-8")
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
-    return "0002"
+    monkeypatch.setattr(migrate, "REVISIONS", (*migrate.REVISIONS, "9001"))
+    return "9001"
 
 
 def _revision(path: Path) -> str:
