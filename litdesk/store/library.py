@@ -201,7 +201,13 @@ class Library:
             raise ValueError(f"unknown status {status!r}")
         stmt = search_statement(text, self.coder, status=status, sort=sort, descending=descending)
         with self.engine.connect() as conn:
-            return list(conn.execute(stmt).scalars())
+            # 100,000 ids through the driver directly: SQLAlchemy's per-row result handling
+            # would double the time of every search and sort.
+            compiled = stmt.compile(conn)
+            params = [compiled.params[k] for k in compiled.positiontup or ()]
+            cursor = conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                compiled.string, params)
+            return [row[0] for row in cursor]
 
     def rows(self, ids: Sequence[int]) -> list[RowSummary]:
         """Table rows for ``ids``, in the same order (missing ids are left out)."""

@@ -89,7 +89,7 @@ class LibraryHistory(QObject):
         self.win = window
 
     def _changed(self) -> None:
-        self.win.model.refresh()
+        self.win.records_changed()
         if self.win.pane.record is not None and self.win.current_record_id() is None:
             self.win.coding.show(None)
 

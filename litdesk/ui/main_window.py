@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
+        self._total: int | None = None  # records in the library (cached for the status bar)
+        self._total_of: Library | None = None
         self.model = RecordTableModel(library, self)
         self.table = self._make_table()
         self.search = QLineEdit()
@@ -135,13 +137,19 @@ class MainWindow(QMainWindow):
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        # The sort indicator first (saved, else none: import order), then sorting on: in the
+        # other order Qt sorts by column 0 and back again, two needless queries at start-up.
+        header = table.horizontalHeader()
+        state = self.settings.value("window/header")
+        if state is not None:
+            header.restoreState(state)  # type: ignore[arg-type]
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
-        table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(24)
-        header = table.horizontalHeader()
         header.setSectionsMovable(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(RecordTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
@@ -254,7 +262,13 @@ class MainWindow(QMainWindow):
             self.select_record(current)
 
     def _update_count(self) -> None:
-        shown, total = self.model.rowCount(), self.library.count()
+        shown = self.model.rowCount()
+        if not self.search.text() and self.status_filter.currentIndex() == 0:
+            self._total = shown  # everything is shown: no need to count again
+        elif self._total is None or self._total_of is not self.library:
+            self._total = self.library.count()
+        self._total_of = self.library
+        total = self._total
         noun = "record" if total == 1 else "records"
         self.count_label.setText(f"{shown:,} of {total:,} {noun}")
 
@@ -336,9 +350,14 @@ class MainWindow(QMainWindow):
         worker = workers.ImportWorker(self.library, paths, apply_suggestions=self.apply_on_import)
         return self.jobs.run(worker, "Importing…", self._import_done)
 
+    def records_changed(self) -> None:
+        """Records were added or removed: count them again and re-run the table's query."""
+        self._total = None
+        self.model.refresh()
+
     def _import_done(self, summaries: object) -> None:
         assert isinstance(summaries, list)
-        self.model.refresh()
+        self.records_changed()
         self.statusBar().showMessage(summary_text(summaries).splitlines()[0], 8000)
         if sum(s.added for s in summaries) and self.current_record_id() is None:
             self.table.selectRow(0)
@@ -444,14 +463,10 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         s = self.settings
         for key, restore in (("window/geometry", self.restoreGeometry),
-                             ("window/splitter", self.splitter.restoreState),
-                             ("window/header", self.table.horizontalHeader().restoreState)):
+                             ("window/splitter", self.splitter.restoreState)):
             value = s.value(key)
             if value is not None:
                 restore(value)  # type: ignore[operator]
-        header = self.table.horizontalHeader()
-        if header.sortIndicatorSection() < self.model.columnCount():
-            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         last = s.value(f"library/{self.library.path}/current")
         if last is not None and str(last).isdigit():
             self.select_record(int(str(last)))
