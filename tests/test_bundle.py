@@ -71,8 +71,25 @@ def test_headless_import(app_dir: Path, tmp_path: Path) -> None:
 
 
 def test_window_opens(app_dir: Path, tmp_path: Path) -> None:
-    done = _run(app_dir / "litdesk", "--library", str(tmp_path / "gui.sqlite"),
+    done = _run(app_dir / "litdesk", "--library", str(tmp_path / "gui.sqlite"), "--coder", "t",
                 tmp_path=tmp_path, extra={"LITDESK_EXIT_AFTER_SHOWN": str(time.time())})
     assert done.returncode == 0, done.stderr
     assert "litdesk-shown" in done.stdout
     assert "litdesk resource missing" not in done.stderr
+
+
+def test_bundle_has_the_wheels_resources(app_dir: Path) -> None:
+    import tomllib
+
+    with (REPO / "pyproject.toml").open("rb") as f:
+        patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["litdesk.resources"]
+    source = REPO / "resources"
+    bundled = app_dir / "_internal" / "litdesk" / "resources"
+    expected = {p.relative_to(source) for pat in patterns for p in source.glob(pat) if p.is_file()}
+    assert expected
+    missing = [str(p) for p in sorted(expected) if not (bundled / p).is_file()]
+    assert not missing
+    for migration in (REPO / "litdesk" / "store" / "migrations").rglob("*"):
+        if migration.is_file() and "__pycache__" not in migration.parts:
+            rel = migration.relative_to(REPO)
+            assert (app_dir / "_internal" / rel).is_file(), rel
