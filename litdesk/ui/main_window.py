@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core import query as search_syntax
+from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
 from litdesk.ui.coding import CodingController
@@ -145,6 +146,9 @@ class MainWindow(QMainWindow):
             header.restoreState(state)  # type: ignore[arg-type]
         else:
             header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            # Every coder's status matters once a team codes; alone it repeats "Coded".
+            header.setSectionHidden(RecordTableModel.CODERS,
+                                    len(coders.coders(self.library)) < 2)
         table.setSortingEnabled(True)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
@@ -155,7 +159,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(RecordTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
-        for col, width in ((0, 130), (1, 50), (3, 150), (4, 84)):
+        for col, width in ((0, 130), (1, 50), (3, 150), (4, 84), (5, 160)):
             table.setColumnWidth(col, width)
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)

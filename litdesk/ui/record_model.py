@@ -19,17 +19,18 @@ from PySide6.QtCore import (
 )
 
 from litdesk.core.model import LABELS
+from litdesk.store import coders
 from litdesk.store.library import Library, RowSummary
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 class RecordTableModel(QAbstractTableModel):
-    """Columns: first author, year, title, journal, coding progress."""
+    """Columns: first author, year, title, journal, coding progress, every coder's status."""
 
-    AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS = range(5)
-    HEADERS = ("Author", "Year", "Title", "Journal", "Coded")
-    SORT_KEYS = ("author", "year", "title", "journal", "progress")
+    AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS, CODERS = range(6)
+    HEADERS = ("Author", "Year", "Title", "Journal", "Coded", "Coders")
+    SORT_KEYS = ("author", "year", "title", "journal", "progress", "progress")
     WINDOW = 80  # rows fetched at once: a screenful or two, so a jump costs one small query
     CACHE = 5000  # rows kept
 
@@ -46,6 +47,7 @@ class RecordTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None
         self._cache: OrderedDict[int, RowSummary] = OrderedDict()
+        self._coders: dict[int, str] = {}  # record id -> "ana 5/5 ✓ · bob 2/5"
         self._requery()
 
     # -- what the view asks --------------------------------------------------------------
@@ -94,6 +96,8 @@ class RecordTableModel(QAbstractTableModel):
             return row.title
         if col == self.JOURNAL:
             return row.journal
+        if col == self.CODERS:
+            return self._coders.get(row.id, "")
         mark = " ✓" if row.done else ""
         if row.status == "suggested":
             return "suggested"
@@ -126,6 +130,7 @@ class RecordTableModel(QAbstractTableModel):
     def refresh_record(self, record_id: int) -> None:
         """One record's row changed (it was tagged): repaint it without a reset."""
         self._cache.pop(record_id, None)
+        self._coders.pop(record_id, None)
         row = self.row_of(record_id)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
@@ -155,6 +160,7 @@ class RecordTableModel(QAbstractTableModel):
         )
         self._row_of = None
         self._cache.clear()
+        self._coders.clear()
 
     def _row(self, row: int) -> RowSummary | None:
         rid = self._ids[row]
@@ -165,6 +171,11 @@ class RecordTableModel(QAbstractTableModel):
         window = self._ids[start:start + self.WINDOW]
         for summary in self._lib.rows(window):
             self._cache[summary.id] = summary
+        for rid_, by_coder in coders.status_by_coder(self._lib, window).items():
+            self._coders[rid_] = " · ".join(
+                f"{name} {st.sections}/{len(LABELS)}{' ✓' if st.done else ''}"
+                for name, st in sorted(by_coder.items()) if st.sections or st.done)
         while len(self._cache) > self.CACHE:
-            self._cache.popitem(last=False)
+            old, _ = self._cache.popitem(last=False)
+            self._coders.pop(old, None)
         return self._cache.get(rid)

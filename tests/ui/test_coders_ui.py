@@ -50,3 +50,16 @@ def test_blind_coding_can_be_switched_off(qtbot, window, seed):
     qtbot.waitUntil(lambda: window.pane.record is not None)
     _show(window, "bob")
     assert len(window.pane.abstract.extraSelections()) == 2
+
+
+def test_table_shows_each_coders_status(qtbot, window, seed):
+    from litdesk.ui.record_model import RecordTableModel
+
+    import_file(window.library, seed)
+    rid = window.library.search_ids()[0]
+    coders.set_spans_as(window.library, rid, "bob", [Span(0, 10, "aim"), Span(20, 30, "method")])
+    coders.set_done_as(window.library, rid, "bob")
+    window.library.tag(rid, 0, 10, "background")
+    window.model.refresh()
+    text = window.model.index(0, RecordTableModel.CODERS).data()
+    assert text == "bob 2/5 ✓ · tester 1/5"
