@@ -34,7 +34,9 @@ class JobRunner(QObject):
         progress.setMinimumDuration(300)
         progress.setAutoReset(False)
         progress.setAutoClose(False)
-        progress.canceled.connect(worker.cancel)
+        # A lambda, not the bound slot: the worker object lives in the busy worker thread, so a
+        # connection to its slot would be queued there and run only after the job finished.
+        progress.canceled.connect(lambda: worker.cancel())
         self._progress = progress
         worker.progress.connect(self._on_progress)
         worker.failed.connect(self._failed)

@@ -53,10 +53,6 @@ def test_event_loop_keeps_turning_during_a_large_import(qtbot, window, big_ris):
     assert max(gaps) < 0.6, f"the window froze for {max(gaps):.3f} s"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ui/jobs.py connects QProgressDialog.canceled to worker.cancel, a slot of a QObject living "
-    "on the busy worker thread: the call is queued and only runs after the import finished. "
-    "Needs Qt.ConnectionType.DirectConnection (cancel only sets a threading.Event)."))
 def test_cancel_on_the_progress_dialog_leaves_the_library_as_before(qtbot, window, big_ris,
                                                                    make_ris):
     with qtbot.waitSignal(window.importFinished, timeout=30_000):
