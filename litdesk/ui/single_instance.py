@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 if TYPE_CHECKING:
@@ -198,11 +199,29 @@ class Handover(QObject):
             self._window.import_paths(files)
 
 
+class FileOpenFilter(QObject):
+    """macOS: Finder opens documents (double-click, Open With) with a QFileOpenEvent, not argv."""
+
+    def __init__(self, handover: Handover):
+        super().__init__(handover)
+        self._handover = handover
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        is_open = event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent)
+        if is_open and event.file():
+            self._handover.receive([event.file()])
+            return True
+        return False
+
+
 def serve(window: MainWindow) -> SingleInstanceServer:
     """Make ``window`` the one window of its library: later launches hand their files to it."""
     server = SingleInstanceServer(lambda: window.library.path, window)
     handover = Handover(window, server)
     server.filesReceived.connect(handover.receive)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.installEventFilter(FileOpenFilter(handover))
     server.listen()
     # MainWindow.switch_library() should emit libraryChanged so that the server follows the
     # library the window shows; until it does, a message for the old library is refused

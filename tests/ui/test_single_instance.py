@@ -112,6 +112,15 @@ def test_a_live_server_is_left_alone(window, served, lib_path):
     assert single_instance._answers(server_name(lib_path))
 
 
+def test_finder_file_open_events_are_imported(qtbot, window, served, seed):
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QFileOpenEvent
+
+    with qtbot.waitSignal(window.importFinished, timeout=60_000):
+        QCoreApplication.sendEvent(QCoreApplication.instance(), QFileOpenEvent(str(seed)))
+    assert window.model.rowCount() == 1
+
+
 def test_messages_for_another_library_are_refused(window, served, tmp_path):
     line = b'{"library": "%s", "files": []}' % str(tmp_path / "elsewhere.sqlite").encode()
     assert served._parse(line) is None
