@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,23 @@ _TRICKY = st.one_of(
     st.characters(min_codepoint=0x7F, max_codepoint=0x9F),
 )
 _TEXT = st.text(_TRICKY, max_size=40)
+#: What ``sanitise`` removes (ris_reader's ``_INVALID_XML``).
+_REMOVED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _line_ends_settle(text: str) -> bool:
+    """False for the known reader bug (see the xfail test below): a line whose end is a
+    control character next to whitespace keeps that whitespace at import, loses it on the
+    next import."""
+    return all((kept := _REMOVED.sub("", line.strip())) == kept.strip()
+               for line in text.split("\n"))
+
+
 #: An abstract always has words to tag; lines may break inside it.
 _ABSTRACT = st.lists(
     st.tuples(st.text(_TRICKY, min_size=1, max_size=30), st.sampled_from([" ", "\n"])),
     min_size=1, max_size=6,
-).map(lambda parts: "".join(text + sep for text, sep in parts))
+).map(lambda parts: "".join(text + sep for text, sep in parts)).filter(_line_ends_settle)
 
 _RECORD = st.builds(
     Record,
@@ -156,3 +169,17 @@ def test_reader_fails_only_with_ris_read_error(workdir, content):
         pass
     finally:
         path.unlink()
+
+
+@pytest.mark.xfail(strict=True, reason="ris_reader strips each line before it removes control "
+                   "characters, so whitespace before a control character at a line end is kept "
+                   "at the first import and lost at the next one")
+def test_import_is_stable_with_control_character_at_line_end(workdir):
+    source, again = workdir / "control-line-end.ris", workdir / "control-line-end-2.ris"
+    with source.open("wb") as out:
+        write_ris([FILLER, Record(type="JOUR", title="t", abstract="0 \x08\n0")], out)
+    with Library.open(workdir / "stable.sqlite") as lib:
+        first = lib.record(_import(lib, source)[1]).abstract
+        export_to_path("ris", lib.records(lib.search_ids()), again)
+        second = lib.record(_import(lib, again)[1]).abstract
+    assert second == first
