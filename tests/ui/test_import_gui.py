@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -59,12 +60,20 @@ def test_cancel_on_the_progress_dialog_leaves_the_library_as_before(qtbot, windo
         window.import_paths([str(make_ris("one.ris", [{"TY": "JOUR", "TI": "Kept"}]))])
     _close_summaries()
     before = window.library.count()
-    with qtbot.waitSignal(window.importFinished, timeout=120_000) as blocker:
-        assert window.import_paths([str(big_ris)])
-        qtbot.waitUntil(lambda: _visible_progress() is not None, timeout=20_000)
-        cancel = _visible_progress().findChild(QPushButton)
-        assert cancel.text() == "Cancel"
-        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    # Another program holds the library's write lock, so the import waits at its start
+    # however fast this machine is: the progress dialog is surely up when Cancel is clicked.
+    other = sqlite3.connect(window.library.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with qtbot.waitSignal(window.importFinished, timeout=120_000) as blocker:
+            assert window.import_paths([str(big_ris)])
+            qtbot.waitUntil(lambda: _visible_progress() is not None, timeout=20_000)
+            cancel = _visible_progress().findChild(QPushButton)
+            assert cancel.text() == "Cancel"
+            qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
     _close_summaries()
     [summary] = blocker.args[0]
     assert summary.cancelled
