@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk import __version__
-from litdesk.store.importer import FileSummary
+
+if TYPE_CHECKING:  # the importer (and rispy) load with the first import, not at start-up
+    from litdesk.store.importer import FileSummary
 
 
 def summary_text(summaries: Sequence[FileSummary]) -> str:

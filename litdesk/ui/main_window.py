@@ -58,6 +58,7 @@ LIBRARY_FILTER = "litdesk libraries (*.sqlite *.litdesk);;All files (*)"
 
 class MainWindow(QMainWindow):
     importFinished = Signal(object)  # list[FileSummary]
+    libraryChanged = Signal(object)  # the Library now open (single_instance follows it)
     exportFinished = Signal(object)  # number written, or None when cancelled
 
     def __init__(self, library: Library, settings: QSettings):
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         self._remember_library(library.path)
         if old is not library:
             old.close()
+        self.libraryChanged.emit(library)
 
     def open_library_path(self, path: str) -> bool:
         try:
@@ -323,6 +325,43 @@ class MainWindow(QMainWindow):
     def accept_selected_suggestions(self) -> None:
         n = self.coding.accept_in(self.selected_ids())
         self.statusBar().showMessage(f"Suggestions accepted in {n} records.", 5000)
+
+    def show_agreement(self) -> None:
+        from litdesk.ui.agreement_dialog import AgreementDialog
+
+        dialog = AgreementDialog(self.library, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def reconcile_current(self) -> None:
+        """Open the side-by-side reconciliation of two coders on the current record."""
+        from litdesk.ui.reconcile_dialog import ReconcileDialog
+
+        rid = self.current_record_id()
+        names = [c for c in coders.coders(self.library) if c != "consensus"]
+        if rid is None or len(names) < 2:
+            self.statusBar().showMessage(
+                "Reconciling needs a record coded by two coders.", 5000)
+            return
+        me = self.library.coder if self.library.coder in names else names[0]
+        other = next(c for c in names if c != me)
+        dialog = ReconcileDialog(self.library, rid, me, other, self)
+        dialog.saved.connect(self.model.refresh_record)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def install_desktop(self) -> None:
+        """Help > Add litdesk to the Applications Menu (launcher, icon, .ris association)."""
+        import contextlib
+        import io
+
+        from litdesk import desktop
+
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = desktop.main()
+        box = QMessageBox.information if status == 0 else QMessageBox.warning
+        box(self, "Desktop integration", out.getvalue().strip() or "Done.")
 
     def toggle_blind(self) -> None:
         self.coding.set_blind(not self.coding.blind())

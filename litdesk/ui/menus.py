@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -92,6 +93,8 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(code, "Next Uncoded Record", win.next_uncoded, "N", "next_uncoded")
     code.addSeparator()
     add(code, "Switch Coder…", win.switch_coder_dialog, None, "switch_coder")
+    add(code, "Inter-coder Agreement…", win.show_agreement, None, "agreement")
+    add(code, "Reconcile This Record…", win.reconcile_current, None, "reconcile")
     blind = add(code, "Blind Coding", win.toggle_blind, None, "blind")
     blind.setCheckable(True)
     blind.setChecked(win.coding.blind())
@@ -102,5 +105,8 @@ def build(win: MainWindow) -> dict[str, QAction]:
         "user_guide")
     add(help_menu, "&Keyboard Shortcuts", win.show_shortcuts, None, "shortcuts")
     add(help_menu, "Open &Log Folder", win.open_log_folder, None, "open_log_folder")
+    if sys.platform.startswith("linux"):
+        add(help_menu, "Add litdesk to the Applications Menu", win.install_desktop, None,
+            "install_desktop")
     add(help_menu, "&About litdesk", win.show_about, None, "about")
     return acts

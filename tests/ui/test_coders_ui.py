@@ -63,3 +63,30 @@ def test_table_shows_each_coders_status(qtbot, window, seed):
     window.model.refresh()
     text = window.model.index(0, RecordTableModel.CODERS).data()
     assert text == "bob 2/5 ✓ · tester 1/5"
+
+
+def test_agreement_and_reconcile_open_from_the_coding_menu(qtbot, window, seed):
+    from PySide6.QtWidgets import QApplication
+
+    from litdesk.ui.agreement_dialog import AgreementDialog
+    from litdesk.ui.reconcile_dialog import ReconcileDialog
+
+    import_file(window.library, seed)
+    rid = window.library.search_ids()[0]
+    coders.set_spans_as(window.library, rid, "bob", [Span(0, 10, "aim")])
+    coders.set_done_as(window.library, rid, "bob")
+    window.library.tag(rid, 0, 10, "aim")
+    window.library.set_done(rid, True)
+    window.records_changed()
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.record is not None)
+
+    def opened(kind):
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+    window.actions_by_name["agreement"].trigger()
+    qtbot.waitUntil(lambda: len(opened(AgreementDialog)) == 1)
+    opened(AgreementDialog)[0].close()
+    window.actions_by_name["reconcile"].trigger()
+    qtbot.waitUntil(lambda: len(opened(ReconcileDialog)) == 1)
+    opened(ReconcileDialog)[0].close()
