@@ -9,10 +9,12 @@ file nor harms the previous one.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import IO, Final, Protocol
 
@@ -82,6 +84,7 @@ def export_to_path(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
         ) from None
     target = Path(path)
+    _remove_stale_parts(target)
     try:
         handle, temp_name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".part", dir=target.parent
@@ -102,6 +105,24 @@ def export_to_path(
             raise _error(target, exc) from exc
         raise
     return count
+
+
+#: A ``.part`` file older than this was left by an export that was killed (a crash, SIGKILL).
+STALE_PART_SECONDS = 600
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove temporary files that killed exports to ``target`` left behind."""
+    import time
+
+    now = time.time()
+    try:
+        for part in target.parent.glob(f".{glob_escape(target.name)}.*.part"):
+            with contextlib.suppress(OSError):
+                if now - part.stat().st_mtime > STALE_PART_SECONDS:
+                    part.unlink()
+    except OSError:
+        pass  # an unreadable folder: the export itself will say what is wrong
 
 
 def _error(target: Path, exc: OSError) -> ExportError:
