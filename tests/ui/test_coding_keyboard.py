@@ -134,3 +134,12 @@ def test_coder_switch_keeps_codings_apart(qtbot, window, seed):
     assert window.model.index(0, 4).data() == "suggested"
     window.set_coder("tester")
     assert len(window.library.spans(rid)) == 5
+
+
+def test_preference_applies_suggestions_on_import(qtbot, window, seed, settings):
+    window.actions_by_name["apply_on_import"].trigger()
+    assert settings.value("coding/apply_on_import", type=bool)
+    with qtbot.waitSignal(window.importFinished, timeout=30_000):
+        window.import_paths([str(seed)])
+    rid = window.library.search_ids()[0]
+    assert [(s.start, s.end, s.label) for s in window.library.spans(rid)] == SEED_SECTIONS
