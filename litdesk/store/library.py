@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, func, select, update
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -99,6 +100,9 @@ class Library:
         Raises :class:`LibraryError` for a file that is not a litdesk library, is from a newer
         litdesk or cannot be read, :class:`DamagedLibrary` for a damaged one (all untouched).
         """
+        if os.fspath(path).lower().startswith(("postgresql:", "postgresql+", "postgres:")):
+            return cls.open_server(os.fspath(path), coder=coder, read_only=read_only,
+                                   lock_timeout_ms=busy_timeout_ms)
         path = Path(path).expanduser()
         if path.is_dir():
             raise LibraryError(f"{path} is a folder, not a litdesk library file.")
@@ -199,14 +203,20 @@ class Library:
             raise ValueError(f"unknown sort key {sort!r}")
         if status is not None and status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
-        stmt = search_statement(text, self.coder, status=status, sort=sort, descending=descending)
+        dialect = self.engine.dialect.name
+        stmt = search_statement(text, self.coder, status=status, sort=sort, descending=descending,
+                                dialect=dialect)
         with self.engine.connect() as conn:
             # 100,000 ids through the driver directly: SQLAlchemy's per-row result handling
             # would double the time of every search and sort.
             compiled = stmt.compile(conn)
+            driver: Any = conn.connection.driver_connection
+            if dialect != "sqlite":  # psycopg: named parameters, through a cursor
+                with driver.cursor() as cur:
+                    cur.execute(compiled.string, compiled.params)
+                    return [row[0] for row in cur]
             params = [compiled.params[k] for k in compiled.positiontup or ()]
-            cursor = conn.connection.driver_connection.execute(  # type: ignore[union-attr]
-                compiled.string, params)
+            cursor = driver.execute(compiled.string, params)
             return [row[0] for row in cursor]
 
     def rows(self, ids: Sequence[int]) -> list[RowSummary]:
@@ -367,6 +377,28 @@ class Library:
         """True when SQLite finds nothing wrong with the library file (``quick_check``)."""
         with self.engine.connect() as conn:
             return sqlite.integrity_ok(conn)
+
+    # -- server libraries ----------------------------------------------------------------
+    @classmethod
+    def open_server(
+        cls,
+        url: str,
+        coder: str | None = None,
+        *,
+        read_only: bool = False,
+        password: str | None = None,
+        lock_timeout_ms: int | None = None,
+    ) -> Library:
+        """Open the team library at ``url`` (``postgresql://USER@HOST:PORT/DBNAME``).
+
+        ``coder`` defaults to the server login; ``path`` holds the address without password.
+        Raises :class:`litdesk.store.server.PasswordNeeded` (a LibraryError) when the server
+        wants a password that PGPASSWORD and ~/.pgpass did not give: ask, retry with it.
+        """
+        from litdesk.store import server
+
+        return server.open_library(cls, url, coder=coder, read_only=read_only,
+                                   password=password, lock_timeout_ms=lock_timeout_ms)
 
 
 def status_of(sections: int, done: bool, has_suggestions: bool, suggestions: str | None) -> str:

@@ -4,6 +4,9 @@ Shaped for libraries of 100,000 records and more. A record row is wide (its abst
 the statements avoid visiting the ``record`` table row by row: the search text becomes a
 set of ids taken from the full-text index alone, and sorting walks the narrow index of the
 sort key, keeping the ids that are in that set.
+
+The same statements serve SQLite (FTS5) and PostgreSQL (tsvector and GIN): only the full-text
+part differs, chosen by ``dialect``. PostgreSQL puts NULL years first when ascending, as SQLite.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from sqlalchemy import (
 
 from litdesk.core import query as search_syntax
 from litdesk.core.model import LABELS
-from litdesk.store import sqlite
+from litdesk.store import postgres, sqlite
 from litdesk.store.schema import MemoRow, RecordRow, StatusRow
 
 SORT_KEYS = ("id", "author", "year", "title", "journal", "progress")
@@ -39,14 +42,15 @@ IdSet = Select[tuple[int]] | CompoundSelect
 
 
 def search_statement(
-    text: str, coder: str, *, status: str | None, sort: str, descending: bool
+    text: str, coder: str, *, status: str | None, sort: str, descending: bool,
+    dialect: str = "sqlite",
 ) -> Select[tuple[int]]:
     """SELECT of record ids matching ``text`` and ``status`` for ``coder``, in ``sort`` order.
 
     Ties are broken by id, so the order is total and descending is ascending reversed.
     """
     parsed = search_syntax.parse(text)
-    hits = matching_id_set(parsed, coder)
+    hits = matching_id_set(parsed, coder, dialect)
     years = parsed.year_from is not None or parsed.year_to is not None
     if hits is not None and sort == "id" and status is None and not years:
         # Nothing but the search text: the full-text index alone answers, in id order.
@@ -84,19 +88,26 @@ def search_statement(
         # lets it scan the smallest covering index and sort the ids, several times faster.
         plain = _unindexed(RecordRow.id) if hits is None else RecordRow.id
         return stmt.order_by(plain.desc() if descending else plain.asc())
+    if dialect != "sqlite" and sort == "year":  # SQLite's NULL order, which its index gives
+        ordered = key.desc().nulls_last() if descending else key.asc().nulls_first()
+        return stmt.order_by(ordered, RecordRow.id.desc() if descending else RecordRow.id.asc())
     if descending:
         return stmt.order_by(key.desc(), RecordRow.id.desc())
     return stmt.order_by(key.asc(), RecordRow.id.asc())
 
 
-def matching_id_set(parsed: search_syntax.Query, coder: str) -> IdSet | None:
+def matching_id_set(
+    parsed: search_syntax.Query, coder: str, dialect: str = "sqlite"
+) -> IdSet | None:
     """Ids matching every word, phrase and field term of ``parsed`` (None: no text terms).
 
     Each term matches the full-text index (or, without a field, the coder's memo too);
     terms are intersected and negated terms taken away. Years are not handled here.
     """
-    wanted = [_term_ids(t, coder, f"q{n}") for n, t in enumerate(parsed.terms) if not t.negated]
-    unwanted = [_term_ids(t, coder, f"q{n}") for n, t in enumerate(parsed.terms) if t.negated]
+    wanted = [_term_ids(t, coder, f"q{n}", dialect)
+              for n, t in enumerate(parsed.terms) if not t.negated]
+    unwanted = [_term_ids(t, coder, f"q{n}", dialect)
+                for n, t in enumerate(parsed.terms) if t.negated]
     if not wanted and not unwanted:
         return None
     if not wanted:
@@ -115,7 +126,7 @@ def _simple(ids: IdSet) -> Select[tuple[int]]:
     return select(ids.subquery().c.id)
 
 
-def _term_ids(term: search_syntax.Term, coder: str, param: str) -> IdSet:
+def _term_ids(term: search_syntax.Term, coder: str, param: str, dialect: str) -> IdSet:
     memo = select(MemoRow.record_id.label("id")).where(
         MemoRow.coder == coder,
         func.lower(MemoRow.text).contains(" ".join(term.words), autoescape=True),
@@ -123,7 +134,8 @@ def _term_ids(term: search_syntax.Term, coder: str, param: str) -> IdSet:
     if term.column == "memo":
         return memo
     fts_term = search_syntax.Term(term.words, term.column, term.prefix)
-    fts = sqlite.matching_ids([fts_term], param).columns(column("rowid", Integer))
+    index = postgres if dialect == "postgresql" else sqlite
+    fts = index.matching_ids([fts_term], param).columns(column("rowid", Integer))
     text_ids = select(fts.subquery().c.rowid.label("id"))
     return text_ids if term.column else union(text_ids, memo)
 

@@ -1,0 +1,116 @@
+"""Opening a team library on a PostgreSQL server: connect, check the schema, upgrade it.
+
+What :meth:`litdesk.store.library.Library.open_server` does. None of the file library's
+safety nets apply (file checks, backups before upgrades, ``quick_check``): the server keeps
+its data safe, and backups are ``pg_dump``'s job (see :mod:`litdesk.store.postgres`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from litdesk.store import migrate, postgres
+from litdesk.store.library import APPLICATION, LibraryError, now
+from litdesk.store.schema import MetaRow
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
+
+
+class PasswordNeeded(LibraryError):
+    """The server wants a password that neither PGPASSWORD nor ~/.pgpass gave: ask and retry
+    with ``password=``. The password is never stored by litdesk."""
+
+
+class ServerName(str):
+    """A server library's address without its password, standing in for a file path.
+
+    ``name`` is what a window title shows; ``parent`` is where file dialogs start.
+    """
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @property
+    def parent(self) -> Path:
+        return Path.home()
+
+
+def open_library(
+    cls: type[Library], location: str, *, coder: str | None = None, read_only: bool = False,
+    password: str | None = None, lock_timeout_ms: int | None = None,
+) -> Library:
+    """Open (and create or upgrade, if the login owns it) the server library at ``location``."""
+    try:
+        display = ServerName(postgres.safe_display(location))
+        engine = postgres.create_engine(location, password=password, read_only=read_only,
+                                        lock_timeout_ms=lock_timeout_ms)
+    except postgres.AddressError as e:
+        raise LibraryError(str(e)) from e
+    try:
+        with engine.connect() as conn:
+            user = postgres.login(conn)
+    except OperationalError as e:
+        engine.dispose()
+        if postgres.is_password_problem(e):
+            raise PasswordNeeded(f"The server {display} needs the password of this login.") from e
+        raise LibraryError(postgres.environment_message(e, display)
+                           or f"Cannot open the library {display}: {e.orig}.") from e
+    postgres.guard_engine(engine, display, LibraryError)
+    lib = cls(engine, display, coder or user, read_only)  # type: ignore[arg-type]
+    try:
+        _prepare(lib, display)
+    except DBAPIError as e:
+        engine.dispose()
+        raise LibraryError(f"Cannot open the library {display}: {e.orig}.") from e
+    except BaseException:
+        engine.dispose()
+        raise
+    return lib
+
+
+def _prepare(lib: Library, display: str) -> None:
+    with lib.engine.connect() as conn:
+        revision = migrate.current_revision(conn)
+        conn.rollback()
+        if revision is not None and revision not in migrate.known_revisions():
+            raise LibraryError(f"{display} was made by a newer version of litdesk (schema "
+                               f"{revision}). Update litdesk to open it; nothing was changed.")
+        fresh = revision is None
+        if fresh and _has_other_tables(conn):
+            raise LibraryError(f"The database {display} holds other tables but no litdesk "
+                               "library; it was left untouched. Use an empty database.")
+        if revision != migrate.head_revision():
+            if lib.read_only:
+                raise LibraryError(f"{display} needs an upgrade but is open read-only.")
+            if not fresh and not postgres.is_owner(conn):
+                conn.rollback()
+                raise LibraryError(f"{display} needs an upgrade to this litdesk's schema: ask "
+                                   "its owner to open it once with this version.")
+            conn.rollback()
+            migrate.upgrade(conn)
+            conn.commit()
+        if fresh:
+            with conn.begin():
+                conn.execute(MetaRow.__table__.insert(), [
+                    {"key": "application", "value": APPLICATION},
+                    {"key": "created", "value": now()},
+                ])
+        elif conn.execute(text(
+                "SELECT value FROM library_meta WHERE key = 'application'")).scalar() != (
+                APPLICATION):
+            raise LibraryError(f"The database {display} is not a litdesk library; it was left "
+                               "untouched.")
+
+
+def _has_other_tables(conn: Connection) -> bool:
+    names = inspect(conn).get_table_names()
+    conn.rollback()
+    return bool(names)

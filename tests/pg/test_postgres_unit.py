@@ -1,0 +1,71 @@
+"""PostgreSQL pieces that need no server: addresses, passwords kept out of sight, queries."""
+
+from __future__ import annotations
+
+import pytest
+
+from litdesk.core.query import Term
+from litdesk.store import postgres
+from litdesk.store.library import Library, LibraryError
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql://ann:s3cret@db.example.org:5433/review",
+     "postgresql://ann@db.example.org:5433/review"),
+    ("postgresql://ann@db.example.org/review?sslmode=require&password=s3cret",
+     "postgresql://ann@db.example.org/review?sslmode=require"),
+    ("postgres://ann:s3cret@/review?host=/run/postgresql",
+     "postgresql://ann@/review?host=/run/postgresql"),
+    ("postgresql+psycopg://ann:p%40ss@h/db", "postgresql://ann@h/db"),
+])
+def test_safe_display_never_shows_the_password(url, shown):
+    assert postgres.safe_display(url) == shown
+    assert "s3cret" not in postgres.safe_display(url)
+
+
+def test_engine_url_uses_psycopg_and_keeps_options():
+    url = postgres.engine_url("postgresql://ann@h:5433/db?sslmode=verify-full", password="pw")
+    assert url.drivername == "postgresql+psycopg"
+    assert url.query["sslmode"] == "verify-full"
+    assert url.password == "pw"
+    assert "pw" not in postgres.safe_display(url)
+
+
+@pytest.mark.parametrize("location", [
+    "postgresql://ann@h", "postgresql:/ann@h/db", "mysql://ann@h/db"])
+def test_bad_addresses_are_refused_clearly(location):
+    with pytest.raises(postgres.AddressError):
+        postgres.engine_url(location)
+
+
+@pytest.mark.parametrize("location", ["postgresql://ann@h", "postgresql:/ann@h/db"])
+def test_library_open_refuses_bad_addresses_without_making_files(location, tmp_path,
+                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(LibraryError, match="PostgreSQL address|names no database"):
+        Library.open(location)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_is_server_location():
+    assert postgres.is_server_location("postgresql://a@b/c")
+    assert postgres.is_server_location("postgres://a@b/c")
+    assert not postgres.is_server_location("/home/a/postgresql.litdesk.sqlite")
+    assert not postgres.is_server_location("postgresql-notes.sqlite")
+
+
+@pytest.mark.parametrize(("term", "query"), [
+    (Term(("opio",), prefix=True), "'opio':*"),
+    (Term(("chronic", "pain")), "'chronic' <-> 'pain'"),
+    (Term(("general", "pract"), prefix=True), "'general' <-> 'pract':*"),
+])
+def test_ts_query(term, query):
+    assert postgres.ts_query(term) == query
+
+
+def test_matching_ids_checks_field_terms_on_their_column():
+    sql = postgres.matching_ids([Term(("gill",), "authors")], "q0")
+    assert "search_vector @@" in str(sql)
+    assert "authors::jsonb" in str(sql)
+    with pytest.raises(ValueError, match="full-text column"):
+        postgres.matching_ids([Term(("x",), "memo")], "q0")
