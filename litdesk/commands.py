@@ -4,6 +4,7 @@ agreement)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -16,7 +17,13 @@ if TYPE_CHECKING:
     from litdesk.core.agreement import Agreement
 
 
+log = logging.getLogger("litdesk.cli")
+
+
 def run(args: argparse.Namespace) -> int:
+    from litdesk import logs
+
+    logs.setup()
     if args.command == "install-desktop":
         from litdesk import desktop
 
@@ -37,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fail(message: str) -> int:
+    log.warning("%s", message)
     print(f"litdesk: {message}", file=sys.stderr)
     return 1
 
@@ -56,6 +64,7 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
     for path in args.files:
         summary = import_file(lib, path, allow_duplicates=args.allow_duplicates)
         print(summary.line())
+        log.info("import into %s: %s", lib.path, summary.line())
         for line in summary.details():
             print(f"  {line}", file=sys.stderr)
         if summary.error:
@@ -99,6 +108,7 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
     except ExportError as e:
         return _fail(str(e))
     print(f"{n} records written to {args.output}")
+    log.info("export from %s: %d records as %s to %s", lib.path, n, args.format, args.output)
     return 0
 
 

@@ -6,12 +6,15 @@ to the GUI thread) and never touches widgets. A cancel request is a flag the wor
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from litdesk.store.library import Library
+
+log = logging.getLogger("litdesk.jobs")
 
 
 class Worker(QObject):
@@ -62,10 +65,11 @@ class ImportWorker(Worker):
                     self.progress.emit(f"{label}: applying suggested sections", 0, 0)
                     apply_suggestions(self._lib, batch_record_ids(self._lib, summary.batch_id))
                 summaries.append(summary)
+                log.info("import into %s: %s", self._lib.path, summary.line())
+                for line in summary.details():
+                    log.info("  %s", line)
         except Exception as e:  # a bug or a broken library: report it, do not die silently
-            import logging
-
-            logging.getLogger(__name__).exception("import failed")
+            log.exception("import failed")
             self.failed.emit(f"{type(e).__name__}: {e}")
         self.finished.emit(summaries)
 
@@ -88,15 +92,16 @@ class ExportWorker(Worker):
                                                          done, total),
                 cancelled=self.cancelled,
             )
+            log.info("export from %s: %d records as %s to %s", self._lib.path, n, self._fmt,
+                     self._path)
             self.finished.emit(n)
         except ExportCancelled:
             self.finished.emit(None)
         except ExportError as e:
+            log.warning("export failed: %s", e)
             self.failed.emit(str(e))
         except Exception as e:
-            import logging
-
-            logging.getLogger(__name__).exception("export failed")
+            log.exception("export failed")
             self.failed.emit(f"{type(e).__name__}: {e}")
 
 

@@ -116,3 +116,16 @@ def test_export_to_unwritable_place_gives_clear_message(tmp_path, seed):
     assert out.returncode == 1
     assert str(target) in out.stderr or "no such folder" in out.stderr
     assert not Path(target).exists()
+
+
+def test_imports_and_errors_are_logged(tmp_path, seed):
+    import os
+
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"))
+    lib = str(tmp_path / "lib.sqlite")
+    for args in (["import", str(seed)], ["tag", "99", "0", "1", "aim"]):
+        subprocess.run([sys.executable, "-m", "litdesk", "--library", lib, *args], env=env,
+                       capture_output=True, timeout=120)
+    logged = (tmp_path / "state" / "litdesk" / "log" / "litdesk.log").read_text(encoding="utf-8")
+    assert "1 added" in logged
+    assert "no record with id 99" in logged
