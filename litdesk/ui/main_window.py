@@ -192,13 +192,30 @@ class MainWindow(QMainWindow):
         self.libraryChanged.emit(library)
 
     def open_library_path(self, path: str) -> bool:
+        """Open a library file, or a team library's ``postgresql://`` address."""
+        from litdesk.store.postgres import is_server_location
+        from litdesk.ui.team_dialog import open_team_library
+
         try:
-            lib = Library.open(path, coder=self.library.coder)
+            if is_server_location(path):  # on a server, the coder is the login
+                lib = open_team_library(self, path, None)
+                if lib is None:
+                    return False
+            else:
+                coder = self.settings.value("coder") or self.library.coder
+                lib = Library.open(path, coder=str(coder))
         except LibraryError as e:
             QMessageBox.warning(self, "Cannot open library", str(e))
             return False
         self.switch_library(lib)
         return True
+
+    def open_team_library_dialog(self) -> None:
+        from litdesk.ui.team_dialog import TeamLibraryDialog
+
+        dialog = TeamLibraryDialog(self)
+        if dialog.exec() == TeamLibraryDialog.DialogCode.Accepted:
+            self.open_library_path(dialog.url())
 
     def new_library(self) -> None:
         path, _ = QFileDialog.getSaveFileName(

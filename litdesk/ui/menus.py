@@ -44,6 +44,7 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(file, "&New Library…", win.new_library, None, "new_library")
     add(file, "&Open Library…", win.open_library_dialog, QKeySequence.StandardKey.Open,
         "open_library")
+    add(file, "Open &Team Library…", win.open_team_library_dialog, None, "open_team_library")
     win.recent_menu = file.addMenu("Open &Recent")
     win.recent_menu.aboutToShow.connect(win.fill_recent_menu)
     file.addSeparator()

@@ -1,0 +1,54 @@
+"""The window on a team library: open it from the File menu's form, import, tag, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from sqlalchemy.engine import make_url
+
+from litdesk.store.library import Library
+from litdesk.ui.main_window import MainWindow
+from litdesk.ui.team_dialog import TeamLibraryDialog
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_baa27484dd0224d6.txt"
+
+
+def test_form_builds_an_address_without_password(qtbot):
+    dialog = TeamLibraryDialog(login="ana silva")
+    qtbot.addWidget(dialog)
+    dialog.host.setText("db.example.org")
+    dialog.port.setValue(6543)
+    dialog.database.setText("review 2026")
+    dialog.sslmode.setCurrentText("require")
+    assert dialog.url() == ("postgresql://ana%20silva@db.example.org:6543/review%202026"
+                            "?sslmode=require")
+
+
+def test_window_on_a_team_library(qtbot, tmp_path, server_url):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    local = Library.open(tmp_path / "local.sqlite", coder="tester")
+    window = MainWindow(local, settings)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_library_path(server_url)
+    url = make_url(server_url)
+    assert url.database in window.windowTitle()
+    if url.password:
+        assert url.password not in window.windowTitle()
+    assert window.library.coder == url.username  # on a server the coder is the login
+    with qtbot.waitSignal(window.importFinished, timeout=60_000):
+        window.import_paths([str(SEED)])
+    assert window.model.rowCount() == 1
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.record is not None)
+    window.pane.abstract.setFocus()
+    qtbot.keyClick(window.pane.abstract, Qt.Key.Key_Return)  # accept the suggestions
+    rid = window.pane.record.id
+    assert len(window.library.spans(rid)) == 5
+    window.search.setText("author:gill opio*")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.search.setText("author:nobody")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0)
+    window.close()
+    window.library.close()
