@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from litdesk.store import migrate, postgres
@@ -99,7 +99,7 @@ def _prepare(lib: Library, display: str) -> None:
             conn.commit()
         if fresh:
             with conn.begin():
-                conn.execute(MetaRow.__table__.insert(), [
+                conn.execute(insert(MetaRow), [
                     {"key": "application", "value": APPLICATION},
                     {"key": "created", "value": now()},
                 ])

@@ -1,0 +1,157 @@
+"""Copy a whole library to another (a file to a server, a server to a file, or file to file).
+
+Records come with their RIS tags, every coder's spans, memos, coding status (done marks,
+suggestion decisions) and import batches. Into an empty library, record and batch ids are
+kept, so ids in exports and notes stay valid; with ``merge`` the records are added to what
+the destination has, under new ids. The result counts the rows on both sides and compares a
+checksum of the copied content (ids left out), so a copy can be trusted without looking.
+
+Copying into a server library should be done by its owner: row-level security lets other
+logins write only their own coding, and the copy carries every coder's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from litdesk.store.library import Library, LibraryError
+from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
+
+_CHUNK = 500
+TABLES = {"records": RecordRow, "batches": BatchRow, "spans": SpanRow, "memos": MemoRow,
+          "statuses": StatusRow}
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """Rows copied per table, rows on each side afterwards, and the content checksums."""
+
+    copied: dict[str, int]
+    source_counts: dict[str, int]
+    dest_counts: dict[str, int]
+    source_checksum: str
+    dest_checksum: str
+    kept_ids: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.source_checksum == self.dest_checksum
+
+    def lines(self) -> list[str]:
+        out = [f"{name}: {self.copied[name]} copied ({self.source_counts[name]} in the source, "
+               f"{self.dest_counts[name]} in the destination)" for name in TABLES]
+        verdict = "match" if self.ok else "DIFFER"
+        out.append(f"checksums {verdict}: {self.source_checksum[:16]} / "
+                   f"{self.dest_checksum[:16]}")
+        return out
+
+
+def counts(lib: Library) -> dict[str, int]:
+    """Rows per table of ``lib``."""
+    with Session(lib.engine) as s:
+        return {name: s.scalar(select(func.count()).select_from(row.__table__)) or 0
+                for name, row in TABLES.items()}
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield list(ids[i:i + _CHUNK])
+
+
+def _rows(s: Session, table: Any, column: Any, ids: list[int]) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in s.execute(select(table).where(column.in_(ids)))]
+
+
+def checksum(lib: Library, ids: Sequence[int]) -> str:
+    """SHA-256 of the records ``ids`` (in that order) with their batch, spans, memos and
+    status; ids are left out, so a copy under new ids sums the same."""
+    digest = hashlib.sha256()
+    with Session(lib.engine) as s:
+        batches = {b["id"]: b for b in _rows(s, BatchRow.__table__, BatchRow.id, [
+            i for i in s.scalars(select(RecordRow.batch_id).where(RecordRow.batch_id.isnot(None))
+                                 .distinct()) if i is not None])}
+        for part in _chunks(ids):
+            records = {r["id"]: r for r in _rows(s, RecordRow.__table__, RecordRow.id, part)}
+            attached: dict[int, list[Any]] = {i: [] for i in part}
+            for row in (SpanRow, MemoRow, StatusRow):
+                for r in _rows(s, row.__table__, row.record_id, part):
+                    attached[r["record_id"]].append(
+                        [row.__tablename__] + [v for k, v in sorted(r.items())
+                                        if k not in ("id", "record_id")])
+            for rid in part:
+                rec = {k: v for k, v in records[rid].items() if k not in ("id", "batch_id")}
+                batch = batches.get(records[rid]["batch_id"])
+                batch = {k: v for k, v in batch.items() if k != "id"} if batch else None
+                item = [rec, batch, sorted(attached[rid], key=json.dumps)]
+                digest.update(json.dumps(item, sort_keys=True, ensure_ascii=False,
+                                         default=str).encode())
+    return digest.hexdigest()
+
+
+def copy_library(source: Library, dest: Library, *, merge: bool = False) -> CopyReport:
+    """Copy everything in ``source`` into ``dest`` (one transaction); see the module notes.
+
+    Raises :class:`LibraryError` when ``dest`` has records or imports and not ``merge``.
+    """
+    before = counts(dest)
+    if not merge and (before["records"] or before["batches"]):
+        raise LibraryError(f"{dest.path} is not empty ({before['records']} records): copy into "
+                           "an empty library, or merge into this one.")
+    keep = not (before["records"] or before["batches"])
+    with Session(source.engine) as src:
+        ids = list(src.scalars(select(RecordRow.id).order_by(RecordRow.id)))
+        batch_rows = [dict(r._mapping) for r in src.execute(
+            select(BatchRow.__table__).order_by(BatchRow.id))]
+    copied = dict.fromkeys(TABLES, 0)
+    id_map: dict[int, int] = {}
+    with dest.session() as out, out.begin():
+        if dest.engine.dialect.name == "postgresql":
+            _advance_sequences(out)  # rows inserted with explicit ids may have outrun them
+        batch_map: dict[int, int] = {}
+        for b in batch_rows:
+            values = b if keep else {k: v for k, v in b.items() if k != "id"}
+            batch_map[b["id"]] = int(out.execute(insert(BatchRow).values(**values)
+                                               .returning(BatchRow.id)).scalar_one())
+        copied["batches"] = len(batch_rows)
+        with Session(source.engine) as src:
+            for part in _chunks(ids):
+                _copy_chunk(src, out, part, keep, batch_map, id_map, copied)
+        if keep and dest.engine.dialect.name == "postgresql":
+            _advance_sequences(out)
+    report_ids = [id_map[i] for i in ids]
+    return CopyReport(copied, counts(source), counts(dest), checksum(source, ids),
+                      checksum(dest, report_ids), keep)
+
+
+def _copy_chunk(src: Session, out: Session, part: list[int], keep: bool,
+                batch_map: dict[int, int], id_map: dict[int, int],
+                copied: dict[str, int]) -> None:
+    records = _rows(src, RecordRow.__table__, RecordRow.id, part)
+    records.sort(key=lambda r: r["id"])
+    values = [{**{k: v for k, v in r.items() if keep or k != "id"},
+               "batch_id": batch_map.get(r["batch_id"])} for r in records]
+    new_ids = out.scalars(insert(RecordRow).returning(
+        RecordRow.id, sort_by_parameter_order=True), values).all()
+    id_map.update(zip((r["id"] for r in records), new_ids, strict=True))
+    copied["records"] += len(records)
+    for name, row in (("spans", SpanRow), ("memos", MemoRow), ("statuses", StatusRow)):
+        rows = [{**{k: v for k, v in r.items() if k != "id"}, "record_id": id_map[r["record_id"]]}
+                for r in _rows(src, row.__table__, row.record_id, part)]
+        if rows:
+            out.execute(insert(row), rows)
+        copied[name] += len(rows)
+
+
+def _advance_sequences(out: Session) -> None:
+    """Make the server's id sequences continue above the largest ids in use."""
+    for table in ("record", "import_batch", "span"):
+        out.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))

@@ -1,0 +1,78 @@
+"""Copying a whole library between engines: file to server, server to file, file to file."""
+
+from __future__ import annotations
+
+import pytest
+
+from litdesk.core.model import CONSENSUS_CODER, Span
+from litdesk.store import coders
+from litdesk.store.copy import copy_library, counts
+from litdesk.store.importer import import_file
+from litdesk.store.library import Library, LibraryError
+
+
+@pytest.fixture
+def make_location(tmp_path, request):
+    made = iter(range(100))
+
+    def make(kind: str) -> str:
+        if kind == "sqlite":
+            return str(tmp_path / f"lib{next(made)}.sqlite")
+        request.getfixturevalue("pg_url")  # skip without a server
+        return request.getfixturevalue("server_url")
+
+    return make
+
+
+def _fill(lib: Library, seed, make_ris) -> list[int]:
+    import_file(lib, seed)
+    import_file(lib, make_ris("more.ris", [
+        {"TY": "JOUR", "TI": "Müller's study", "AU": ["Müller, Jörg"], "PY": "2021",
+         "AB": "Background text. Aim text.", "KW": ["a", "b"], "N1": "vendor note"},
+        {"TY": "BOOK", "TI": "Second", "AB": "abcdef"}]))
+    ids = lib.search_ids()
+    lib.tag(ids[0], 0, 10, "background")
+    lib.set_memo(ids[1], "memo über")
+    lib.set_done(ids[1], True)
+    lib.set_suggestion_state(ids[2], "rejected")
+    coders.set_spans_as(lib, ids[1], CONSENSUS_CODER, [Span(0, 4, "aim")])
+    Library(lib.engine, lib.path, "bob").set_spans(ids[1], [Span(0, 3, "method")])
+    return ids
+
+
+@pytest.mark.parametrize(("src_kind", "dest_kind"), [
+    ("sqlite", "postgres"), ("postgres", "sqlite"), ("sqlite", "sqlite")])
+def test_copy_keeps_everything_and_ids(src_kind, dest_kind, make_location, seed, make_ris):
+    with Library.open(make_location(src_kind), coder="tester") as src, \
+            Library.open(make_location(dest_kind), coder="tester") as dest:
+        ids = _fill(src, seed, make_ris)
+        src.delete_records([ids[0]])  # a gap in the ids must survive
+        report = copy_library(src, dest)
+        assert report.ok, report.lines()
+        assert report.kept_ids
+        assert report.source_counts == report.dest_counts == counts(dest)
+        assert report.copied == counts(src)
+        assert dest.search_ids() == ids[1:]
+        assert list(dest.records(ids[1:])) == list(src.records(ids[1:]))
+        assert dest.search_ids("muller") == src.search_ids("muller")
+        assert coders.coders(dest) == ["bob", CONSENSUS_CODER, "tester"]
+        assert dest.rows(ids[1:]) == src.rows(ids[1:])
+        assert [b.source for b in dest.batches()] == [b.source for b in src.batches()]
+        new = import_file(dest, make_ris("new.ris", [{"TY": "JOUR", "TI": "After the copy"}]))
+        assert new.added == 1
+        assert max(dest.search_ids()) > max(ids)
+
+
+def test_non_empty_destination_is_refused_unless_merged(make_location, seed, make_ris):
+    with Library.open(make_location("sqlite"), coder="tester") as src, \
+            Library.open(make_location("postgres"), coder="tester") as dest:
+        _fill(src, seed, make_ris)
+        import_file(dest, make_ris("own.ris", [{"TY": "JOUR", "TI": "Already here"}]))
+        with pytest.raises(LibraryError, match="not empty"):
+            copy_library(src, dest)
+        assert dest.count() == 1
+        report = copy_library(src, dest, merge=True)
+        assert report.ok, report.lines()
+        assert not report.kept_ids
+        assert dest.count() == 1 + src.count()
+        assert len(dest.batches()) == 1 + len(src.batches())
