@@ -6,6 +6,7 @@ the export writers only ever see these.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -108,6 +109,16 @@ def surname(author: str) -> str:
     if len(parts) > 1 and _is_initials(parts[-1]):  # Embase/Medline style: "Zhang X.", "Li JM"
         return " ".join(parts[:-1])
     return parts[-1] if parts else ""
+
+
+def short_authors(authors: Sequence[str]) -> str:
+    """"Gill", "Gill & Bailey" or "Gill et al." for a records table."""
+    if not authors:
+        return ""
+    first = surname(authors[0]) or authors[0]
+    if len(authors) == 2:
+        return f"{first} & {surname(authors[1]) or authors[1]}"
+    return f"{first} et al." if len(authors) > 2 else first
 
 
 def _is_initials(token: str) -> bool:

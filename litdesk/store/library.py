@@ -10,20 +10,20 @@ import getpass
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, func, select, update
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
-from litdesk.core.model import LABELS, Record, Span
+from litdesk.core.model import Record, Span, short_authors
 from litdesk.store import backup, migrate, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
+from litdesk.store.rows import RowSummary, status_of
 from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 
@@ -57,20 +57,6 @@ def default_coder() -> str:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class RowSummary:
-    """What the records table shows for one record."""
-
-    id: int
-    authors: str
-    year: int | None
-    title: str
-    journal: str
-    sections: int
-    done: bool
-    status: str
 
 
 class Library:
@@ -108,7 +94,7 @@ class Library:
             raise LibraryError(f"{path} is a folder, not a litdesk library file.")
         fresh = not path.exists() or path.stat().st_size == 0
         if not fresh:
-            _check_existing(path)
+            safety.check_is_library(path, LibraryError)
             state = safety.inspect_file(path)
             if not state.intact:
                 raise DamagedLibrary(path, state.problem, backup.latest_backup(path))
@@ -236,7 +222,7 @@ class Library:
             for r in conn.execute(stmt):
                 sections, done = r.sections or 0, bool(r.done)
                 found[r.id] = RowSummary(
-                    r.id, _author_display(r.authors or []), r.year, r.title, r.journal,
+                    r.id, short_authors(r.authors or []), r.year, r.title, r.journal,
                     sections, done, status_of(sections, done, r.has_suggestions, r.suggestions),
                 )
         return [found[i] for i in ids if i in found]
@@ -399,46 +385,3 @@ class Library:
 
         return server.open_library(cls, url, coder=coder, read_only=read_only,
                                    password=password, lock_timeout_ms=lock_timeout_ms)
-
-
-def status_of(sections: int, done: bool, has_suggestions: bool, suggestions: str | None) -> str:
-    """A coder's status on a record: uncoded, suggested, partly coded or coded."""
-    if done or sections >= len(LABELS):
-        return "coded"
-    if sections:
-        return "partly coded"
-    if has_suggestions and suggestions != "rejected":
-        return "suggested"
-    return "uncoded"
-
-
-def _author_display(authors: list[str]) -> str:
-    from litdesk.core.model import surname
-
-    if not authors:
-        return ""
-    first = surname(authors[0]) or authors[0]
-    return f"{first} et al." if len(authors) > 2 else (
-        f"{first} & {surname(authors[1])}" if len(authors) == 2 else first)
-
-
-def _check_existing(path: Path) -> None:
-    """Refuse, without writing to it, a file that is not a litdesk library."""
-    try:
-        is_sqlite = sqlite.looks_like_sqlite(path)
-    except OSError as e:
-        raise LibraryError(f"Cannot read {path}: {e.strerror}.") from e
-    if not is_sqlite:
-        raise LibraryError(f"{path} is not a litdesk library (it is not a database file).")
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", future=True)
-    try:
-        with engine.connect() as conn:
-            if sqlite.application_id(conn) == sqlite.APPLICATION_ID:
-                return
-            raise LibraryError(
-                f"{path} is a database, but not a litdesk library. It was left untouched."
-            )
-    except DatabaseError as e:
-        raise LibraryError(f"{path} is damaged or not a litdesk library ({e.orig}).") from e
-    finally:
-        engine.dispose()

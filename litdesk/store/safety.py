@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlalchemy.orm import Session
 
+from litdesk.store import sqlite
 from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
@@ -233,3 +234,23 @@ def batches(s: Session) -> list[BatchInfo]:
     return [BatchInfo(b.id, b.source, b.imported_at, b.format, b.encoding, b.added,
                       b.duplicates, b.coder, counts.get(b.id, 0))
             for b in s.scalars(select(BatchRow).order_by(BatchRow.id))]
+
+
+def check_is_library(path: Path, error: Callable[[str], Exception]) -> None:
+    """Refuse, without writing to it, a file that is not a litdesk library."""
+    try:
+        is_sqlite = sqlite.looks_like_sqlite(path)
+    except OSError as e:
+        raise error(f"Cannot read {path}: {e.strerror}.") from e
+    if not is_sqlite:
+        raise error(f"{path} is not a litdesk library (it is not a database file).")
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", future=True)
+    try:
+        with engine.connect() as conn:
+            if sqlite.application_id(conn) == sqlite.APPLICATION_ID:
+                return
+            raise error(f"{path} is a database, but not a litdesk library. It was left untouched.")
+    except DatabaseError as e:
+        raise error(f"{path} is damaged or not a litdesk library ({e.orig}).") from e
+    finally:
+        engine.dispose()
