@@ -8,14 +8,12 @@ leaves the library as it was before that file. Records are read, checked and ins
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -24,6 +22,7 @@ from litdesk.core.litdesk_notes import decode_notes
 from litdesk.core.model import Record, Span
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError, open_ris
 from litdesk.core.spans import normalise
+from litdesk.store import sqlite
 from litdesk.store.convert import record_values
 from litdesk.store.library import Library, LibraryError, now
 from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
@@ -122,25 +121,27 @@ def import_file(
         return summary
     summary.encoding, summary.format = ris.encoding, ris.format
     try:
-        with ris, lib.session() as s, s.begin(), _import_cache(s.connection()):
+        with (ris, lib.session() as s, s.begin(), _import_cache(s.connection()),
+              sqlite.indexing_in_bulk(s.connection()) as index):
             batch = BatchRow(source=str(Path(path).resolve()), imported_at=now(),
                              encoding=ris.encoding, format=ris.format, added=0, duplicates=0,
                              coder=lib.coder)
             s.add(batch)
             s.flush()
             checker = _DuplicateChecker(s, allow_duplicates)
+            store = _Store(s, lib.coder, batch.id, checker, summary, index)
             chunk: list[ReadRecord] = []
             for item in ris:
                 summary.read += 1
                 chunk.append(item)
                 if len(chunk) >= CHUNK:
-                    _store_chunk(s, lib, batch.id, chunk, checker, summary)
+                    store(chunk)
                     chunk = []
                     if progress:
                         progress(summary.read, ris.bytes_read, ris.size)
                 if cancelled and summary.read % 100 == 0 and cancelled():
                     raise ImportCancelled
-            _store_chunk(s, lib, batch.id, chunk, checker, summary)
+            store(chunk)
             if cancelled and cancelled():
                 raise ImportCancelled
             batch.added, batch.duplicates = summary.added, len(summary.duplicates)
@@ -255,119 +256,53 @@ def _reason(kind: str) -> str:
     return "title, year and first author" if kind == "title" else kind
 
 
-# -- suggestions ------------------------------------------------------------------------------
-# suggest_sections costs about a millisecond per abstract; this test rules most unstructured
-# abstracts out in a small fraction of that, and never rules out one it would suggest for.
-
-_WORD = r"[^\W\d_]+(?:['’][^\W\d_]+)*"  # a word as sections._TOKEN reads it
-_TOKENS = re.compile(rf"({_WORD})(?:\([sS]\))?|(&|/|,|-)")
-_SEP = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?")  # between the tokens of a heading
-#: A word, then what sections._DELIMITER accepts after a coded heading, over-approximated:
-#: the last branch rejects only a word that certainly does not start a sentence ("were").
-_DELIMITED_WORD = re.compile(  # possessive, from a word start: no backtracking in words
-    r"\b([^\W\d_]++(?:['’][^\W\d_]++)*+)(?:\([sS]\))?"
-    r"(?=[ \t]*:|\s+[-‐‑–—]+(?=\s)|[ \t]*[–—]|[ \t]+-+(?=\S)"
-    r"|[ \t]*\.(?=\s|$)|[ \t]*[\r\n]|[ \t]+(?=\S)(?![a-z](?:[a-z_]|[^\w\s])*(?:\s|$)))")
-_WINDOW = 400  # characters before a heading's last word in which its other words are sought
-
-
-class _Node(dict[str, "_Node"]):
-    """A node of the headings' suffix trie: children by the token before, labels ending here."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.labels: set[str] = set()  # of the headings that start here
-        self.below: set[str] = set()  # of every heading through this node
-
-
-@cache
-def _suffix_trie() -> _Node:
-    table, _ = sections._lexicon()
-    root = _Node()
-    for key, label in table.items():
-        if label == sections._NOT_CODED:
-            continue
-        node = root
-        for token in reversed(key):
-            node = node.setdefault(token, _Node())
-            node.below.add(label)
-        node.labels.add(label)
-    return root
-
-
-def _key(m: re.Match[str]) -> str:
-    word = m.group(1)
-    return ("and" if m.group(2) == "&" else m.group(2)) if word is None else (
-        word.lower().replace("’", "'"))
-
-
-def _labels_ending_at(text: str, m: re.Match[str]) -> set[str]:
-    """Sections of the headings that may end with the word matched by ``m``."""
-    node = _suffix_trie().get(m.group(1).lower().replace("’", "'"))
-    if node is None:
-        return set()
-    found = set(node.labels)
-    start = max(0, m.start() - _WINDOW)
-    before = list(_TOKENS.finditer(text, start, m.start()))
-    after = m.start()
-    for tok in reversed(before):
-        if tok.end() != after and not _SEP.fullmatch(text, tok.end(), after):
-            break
-        if tok is before[0] and start > 0:  # it may be cut: assume any longer heading
-            return found | node.below
-        node = node.get(_key(tok))  # type: ignore[assignment]
-        if node is None:
-            break
-        found |= node.labels
-        after = tok.start()
-    return found
-
-
-def may_have_sections(text: str) -> bool:
-    """False only when `suggest_sections` certainly finds nothing in ``text`` (a fast test).
-
-    That needs headings of two sections, each followed by a delimiter; only words followed
-    by one are looked up, backwards, in a suffix trie of the heading list.
-    """
-    labels: set[str] = set()
-    for m in _DELIMITED_WORD.finditer(text):
-        labels |= _labels_ending_at(text, m)
-        if len(labels) >= 2:
-            return True
-    return False
-
+# -- suggestions -----------------------------------------------------------------------------
 
 def has_suggestions(abstract: str) -> bool:
     """``bool(suggest_sections(abstract))``, skipping the full rules for unstructured text."""
-    return bool(abstract) and may_have_sections(abstract) and bool(
+    return bool(abstract) and sections.may_have_sections(abstract) and bool(
         sections.suggest_sections(abstract))
 
 
-def _store_chunk(
-    s: Session, lib: Library, batch_id: int, chunk: list[ReadRecord],
-    checker: _DuplicateChecker, summary: FileSummary,
-) -> None:
-    if not chunk:
-        return
-    decoded = [_decode(item.record) for item in chunk]
-    verdicts = checker.check([(item, rec) for item, (rec, _, _) in zip(chunk, decoded,
-                                                                       strict=True)])
-    stamp = now()
-    keep = []
-    for coded, dup in zip(decoded, verdicts, strict=True):
-        if dup is not None:
-            summary.duplicates.append(dup)
-        else:
-            keep.append(coded)
-    if not keep:
-        return
-    values = [record_values(rec, batch_id=batch_id, added_at=stamp,
-                            suggests=has_suggestions(rec.abstract)) for rec, _, _ in keep]
-    ids = s.scalars(insert(RecordRow.__table__).returning(RecordRow.id,
-                                                          sort_by_parameter_order=True),
-                    values).all()
-    summary.added += len(ids)
-    _store_coding(s, lib.coder, zip(ids, keep, strict=True))
+class _Store:
+    """Inserts the records of each chunk that are no duplicates, with explicit ids.
+
+    The import holds the library's write lock, so ids are handed out from the largest one
+    (what SQLite itself would pick): the rows then go in with one ``executemany`` instead of
+    one INSERT ... RETURNING per row, and are indexed for search a chunk at a time.
+    """
+
+    def __init__(self, s: Session, coder: str, batch_id: int, checker: _DuplicateChecker,
+                 summary: FileSummary, index: Callable[[int, int], None]) -> None:
+        self.s, self.coder, self.batch_id = s, coder, batch_id
+        self.checker, self.summary, self.index = checker, summary, index
+        self.last_id = s.scalar(select(func.max(RecordRow.id))) or 0
+
+    def __call__(self, chunk: list[ReadRecord]) -> None:
+        if not chunk:
+            return
+        decoded = [_decode(item.record) for item in chunk]
+        verdicts = self.checker.check([(item, rec) for item, (rec, _, _) in zip(
+            chunk, decoded, strict=True)])
+        keep = []
+        for coded, dup in zip(decoded, verdicts, strict=True):
+            if dup is not None:
+                self.summary.duplicates.append(dup)
+            else:
+                keep.append(coded)
+        if not keep:
+            return
+        stamp = now()
+        first = self.last_id + 1
+        ids = range(first, first + len(keep))
+        values = [record_values(rec, batch_id=self.batch_id, added_at=stamp,
+                                suggests=has_suggestions(rec.abstract)) | {"id": rid}
+                  for rid, (rec, _, _) in zip(ids, keep, strict=True)]
+        self.s.execute(insert(RecordRow.__table__), values)
+        self.index(first, ids[-1])
+        self.last_id = ids[-1]
+        self.summary.added += len(keep)
+        _store_coding(self.s, self.coder, zip(ids, keep, strict=True))
 
 
 def _decode(record: Record) -> tuple[Record, list[Span], str]:

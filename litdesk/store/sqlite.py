@@ -7,7 +7,8 @@ counterpart of this module (full-text search with a GIN index, ``pg_dump`` backu
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ APPLICATION_ID = 0x4C495444
 BUSY_TIMEOUT_MS = 10_000
 
 FTS_COLUMNS = ("title", "authors", "abstract", "keywords", "journal")
+#: The trigger that indexes each new record; `indexing_in_bulk` suspends it during an import.
+INSERT_TRIGGER = "record_fts_ai"
 
 
 def looks_like_sqlite(path: Path) -> bool:
@@ -73,7 +76,7 @@ def create_search_index(conn: Connection) -> None:
         "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
     )
     conn.exec_driver_sql(
-        "CREATE TRIGGER record_fts_ai AFTER INSERT ON record BEGIN "
+        f"CREATE TRIGGER {INSERT_TRIGGER} AFTER INSERT ON record BEGIN "
         f"INSERT INTO record_fts(rowid, {cols}) VALUES (new.id, {new}); END"
     )
     conn.exec_driver_sql(
@@ -87,8 +90,37 @@ def create_search_index(conn: Connection) -> None:
     )
 
 
+@contextmanager
+def indexing_in_bulk(conn: Connection) -> Iterator[Callable[[int, int], None]]:
+    """Within the open transaction, index new records a range at a time, not row by row.
+
+    Yields ``index(first_id, last_id)``, which adds the records with ids in that range to the
+    full-text index; every record inserted inside the block must be indexed so. Filling the
+    index with one ``INSERT ... SELECT`` per range takes half the time of the per-row trigger.
+    The insert trigger is dropped for the block and re-created, verbatim, when it ends
+    normally; when it raises, the caller's rollback undoes the drop along with everything
+    else (DDL is transactional in SQLite), so the index can never miss a committed record.
+    """
+    trigger_sql = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
+    ).scalar()
+    if trigger_sql is None:  # no index to keep in step (never in a migrated library)
+        yield lambda first, last: None
+        return
+    cols = ", ".join(FTS_COLUMNS)
+    fill = (f"INSERT INTO record_fts(rowid, {cols}) SELECT id, {cols} FROM record "
+            "WHERE id BETWEEN ? AND ?")
+
+    def index(first: int, last: int) -> None:
+        conn.exec_driver_sql(fill, (first, last))
+
+    conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
+    yield index
+    conn.exec_driver_sql(trigger_sql)
+
+
 def drop_search_index(conn: Connection) -> None:
-    for trig in ("record_fts_ai", "record_fts_ad", "record_fts_au"):
+    for trig in (INSERT_TRIGGER, "record_fts_ad", "record_fts_au"):
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trig}")
     conn.exec_driver_sql("DROP TABLE IF EXISTS record_fts")
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from litdesk.core import ris_reader, sections
 from litdesk.core.litdesk_notes import encode_notes
 from litdesk.core.model import Record, Span
-from litdesk.core.sections import suggest_sections
-from litdesk.store.importer import FileSummary, import_file, import_files, may_have_sections
+from litdesk.core.sections import may_have_sections, suggest_sections
+from litdesk.store.importer import FileSummary, import_file, import_files
 
 PAPER = {"TY": "JOUR", "AU": ["Müller, Anna", "Smith, J."], "PY": "2021",
          "TI": "Nurses' experiences of night shifts: a qualitative study",
