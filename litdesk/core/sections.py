@@ -315,7 +315,7 @@ _PRE_DELIMITER: Final = (
     r"|[ \t]*\.(?=\s|$)|[ \t]*[\r\n]|(?P<space>[ \t]+)(?=\S))"
 )
 _SENTENCE_WORD: Final = re.compile(r"[a-z](?:[a-z_]|[^\w\s])*(?:\s|$)")
-_PRE_WINDOW: Final = 400  # characters before a heading's last word in which the others are sought
+_PRE_WINDOW: Final = 120  # characters searched before a heading's last word (longer: assumed)
 
 
 class _Node(dict[str, "_Node"]):
