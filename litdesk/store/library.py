@@ -164,9 +164,11 @@ class Library:
         self.close()
 
     def session(self) -> Session:
+        """A session for changes: its transaction takes the write lock when it begins."""
         if self.read_only:
             raise LibraryError(f"{self.path} is read-only: changes cannot be saved.")
-        return Session(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{sqlite.WRITE_OPTION: True})
+        return Session(writer, expire_on_commit=False)
 
     def _reader(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -21,6 +21,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 #: ``PRAGMA application_id`` of a litdesk library: "LITD".
 APPLICATION_ID = 0x4C495444
 BUSY_TIMEOUT_MS = 10_000
+#: Execution option marking a connection that will write (its transactions BEGIN IMMEDIATE).
+WRITE_OPTION = "litdesk_write"
 
 FTS_COLUMNS = ("title", "authors", "abstract", "keywords", "journal")
 #: The trigger that indexes each new record; `indexing_in_bulk` suspends it during an import.
@@ -51,7 +53,10 @@ def configure_engine(engine: Engine, *, read_only: bool = False) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Writes (Library.session) take the write lock at BEGIN; reads begin deferred, so in
+        # WAL mode they never wait for a writer, here or in another process.
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write and not read_only else "BEGIN")
 
 
 def mark_as_library(conn: Connection) -> None:
