@@ -20,7 +20,7 @@ from litdesk import __version__
 from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
-            "install-desktop")
+            "install-desktop", "grant", "revoke", "members", "copy-library")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
 
 
@@ -91,6 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--json", action="store_true", help="print the figures as JSON")
     ag.add_argument("-o", "--output", metavar="FILE.csv",
                     help="also write the per-record figures to a CSV file")
+
+    gr = sub.add_parser("grant", help="let a server login work in this team library (owner)")
+    gr.add_argument("login")
+    rv = sub.add_parser("revoke", help="take a login's access to this team library away (owner)")
+    rv.add_argument("login")
+    sub.add_parser("members", help="the logins that may work in this team library")
+    cp = sub.add_parser("copy-library",
+                        help="copy a library (file or postgresql:// address) to another")
+    cp.add_argument("source", metavar="SRC")
+    cp.add_argument("dest", metavar="DEST")
+    cp.add_argument("--merge", action="store_true",
+                    help="add to a destination that already holds records (new ids)")
 
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
@@ -163,7 +175,10 @@ def print_json(data: object) -> None:
     sys.stdout.write("\n")
 
 
-def library_path(arg: str | None) -> Path:
+def library_path(arg: str | None) -> Path | str:
+    """The library named on the command line: a file path, or a server address as given."""
+    if arg and arg.lower().startswith(("postgresql:", "postgresql+", "postgres:")):
+        return arg  # Path() would squash "//" and break the address
     return Path(arg).expanduser() if arg else default_library_path()
 
 

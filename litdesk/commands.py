@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from litdesk.cli import library_path, print_json
@@ -28,11 +29,13 @@ def run(args: argparse.Namespace) -> int:
         from litdesk import desktop
 
         return desktop.main(uninstall=args.uninstall)
+    if args.command == "copy-library":
+        return _copy_library(args)
     handler: Callable[[Library, argparse.Namespace], int] = HANDLERS[args.command]
     if args.coder is not None and not args.coder.strip():
         return _fail("the coder name must not be empty")
     try:
-        lib = Library.open(library_path(args.library), coder=args.coder)
+        lib = open_library(library_path(args.library), args.coder)
     except LibraryError as e:
         return _fail(str(e))
     try:
@@ -41,6 +44,78 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(e))
     finally:
         lib.close()
+
+
+def open_library(location: Path | str, coder: str | None) -> Library:
+    """Open a library; for a server that wants a password, ask for it on the terminal."""
+    from litdesk.store.server import PasswordNeeded
+
+    try:
+        return Library.open(location, coder=coder)
+    except PasswordNeeded as e:
+        if not sys.stdin.isatty():
+            raise LibraryError(f"{e} Set PGPASSWORD or use ~/.pgpass.") from None
+        import getpass
+
+        from litdesk.store.postgres import safe_display
+
+        password = getpass.getpass(f"Password for {safe_display(str(location))}: ")
+        return Library.open_server(str(location), coder, password=password)
+
+
+def _copy_library(args: argparse.Namespace) -> int:
+    from litdesk.store.copy import copy_library
+
+    try:
+        src = open_library(library_path(args.source), args.coder)
+    except LibraryError as e:
+        return _fail(str(e))
+    try:
+        dest = open_library(library_path(args.dest), args.coder)
+    except LibraryError as e:
+        src.close()
+        return _fail(str(e))
+    try:
+        report = copy_library(src, dest, merge=args.merge)
+    except (LibraryError, ValueError) as e:
+        return _fail(str(e))
+    finally:
+        src.close()
+        dest.close()
+    for line in report.lines():
+        print(line)
+    log.info("copy-library %s -> %s: %s", src.path, dest.path, "; ".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+def _grant(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import team
+
+    try:
+        team.grant(lib, args.login)
+    except ValueError as e:
+        return _fail(str(e))
+    print(f"granted {args.login}")
+    return 0
+
+
+def _revoke(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import team
+
+    try:
+        team.revoke(lib, args.login)
+    except ValueError as e:
+        return _fail(str(e))
+    print(f"revoked {args.login}")
+    return 0
+
+
+def _members(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import team
+
+    for login in team.members(lib):
+        print(login)
+    return 0
 
 
 def _fail(message: str) -> int:
@@ -236,6 +311,9 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
 
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
+    "grant": _grant,
+    "revoke": _revoke,
+    "members": _members,
     "import": _import,
     "list": _list,
     "export": _export,

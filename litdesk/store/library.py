@@ -362,7 +362,12 @@ class Library:
         return snap
 
     def integrity_ok(self) -> bool:
-        """True when SQLite finds nothing wrong with the library file (``quick_check``)."""
+        """True when SQLite finds nothing wrong with the library file (``quick_check``).
+
+        A server library's integrity is the server's business: always True there.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return True
         with self.engine.connect() as conn:
             return sqlite.integrity_ok(conn)
 
