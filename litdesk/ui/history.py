@@ -129,6 +129,12 @@ class LibraryHistory(QObject):
         from litdesk.store.backup import BackupError, list_backups, restore_backup
 
         path = self.win.library.path
+        if self.win.library.engine.dialect.name != "sqlite":
+            QMessageBox.information(
+                self.win, "Restore backup",
+                "A team library on a server is backed up and restored with the server's tools "
+                "(pg_dump and pg_restore): see the user guide.")
+            return
         backups = list_backups(path)
         rows = [(str(b.path), (b.created.strftime("%Y-%m-%d %H:%M"),
                                "unreadable" if b.records is None else f"{b.records:,}",
