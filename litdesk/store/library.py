@@ -361,6 +361,18 @@ class Library:
             safety.remove(s, snap)
         return snap
 
+    def change_stamp(self) -> tuple[int, ...]:
+        """Changes whenever anyone (another window, the CLI, a teammate) adds or removes
+        records, changes spans or marks a record done: cheap enough to poll."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(
+                select(func.count(RecordRow.id)).scalar_subquery(),
+                select(func.coalesce(func.max(RecordRow.id), 0)).scalar_subquery(),
+                select(func.coalesce(func.max(SpanRow.id), 0)).scalar_subquery(),
+                select(func.count()).where(StatusRow.done.is_(True)).scalar_subquery(),
+            )).one()
+        return tuple(int(v) for v in row)
+
     def integrity_ok(self) -> bool:
         """True when SQLite finds nothing wrong with the library file (``quick_check``).
 

@@ -132,6 +132,14 @@ class MainWindow(QMainWindow):
         self._set_library_labels()
         self._update_count()
         self._restore_state()
+        # Others change the library too (a teammate on the server, the CLI): look every few
+        # seconds and show their records and codings without a restart.
+        self._stamp = self._read_stamp()
+        self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
+        self.watch = QTimer(self)
+        self.watch.setInterval(3000)
+        self.watch.timeout.connect(self.check_for_changes)
+        self.watch.start()
 
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -182,6 +190,7 @@ class MainWindow(QMainWindow):
     def switch_library(self, library: Library) -> None:
         self.pane.flush_memo()
         old, self.library = self.library, library
+        self._stamp = self._read_stamp()
         self.coding.set_library(library)
         self.model.set_library(library)
         self.pane.show_record(None)
@@ -414,6 +423,31 @@ class MainWindow(QMainWindow):
         """Records were added or removed: count them again and re-run the table's query."""
         self._total = None
         self.model.refresh()
+        self._note_own_change()
+
+    def _read_stamp(self) -> tuple[int, ...] | None:
+        try:
+            return self.library.change_stamp()
+        except LibraryError:
+            return None  # the server is away: the next look will tell
+
+    def _note_own_change(self) -> None:
+        self._stamp = self._read_stamp()
+
+    def check_for_changes(self) -> None:
+        """Someone else changed the library: refresh the table, keeping the current record."""
+        if self.jobs.busy:
+            return
+        stamp = self._read_stamp()
+        if stamp is None or stamp == self._stamp:
+            return
+        self._stamp = stamp
+        current = self.current_record_id()
+        self._total = None
+        self.model.refresh()
+        self.coding.refresh_coders()
+        if current is not None and self.select_record(current) and not self.pane.editable:
+            self.coding.show(current)  # another coder's view: show their latest spans
 
     def _import_done(self, summaries: object) -> None:
         assert isinstance(summaries, list)
