@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         # Others change the library too (a teammate on the server, the CLI): look every few
         # seconds and show their records and codings without a restart.
+        self._away = False
         self._stamp = self._read_stamp()
         self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
         self.watch = QTimer(self)
@@ -427,9 +428,21 @@ class MainWindow(QMainWindow):
 
     def _read_stamp(self) -> tuple[int, ...] | None:
         try:
-            return self.library.change_stamp()
-        except LibraryError:
-            return None  # the server is away: the next look will tell
+            stamp = self.library.change_stamp()
+        except LibraryError as e:
+            # The server (or the disk) is away: say so until it is back. Nothing is lost:
+            # every change the app reported as saved was committed, and new ones are
+            # refused with a message rather than dropped.
+            self.banner.setText(f"{e}\nChanges cannot be saved until the library can be "
+                                "reached again; litdesk keeps trying.")
+            self.banner.show()
+            self._away = True
+            return None
+        if self._away:
+            self._away = False
+            self._set_library_labels()  # the banner back to what it was (read-only or none)
+            self.statusBar().showMessage("The library can be reached again.", 6000)
+        return stamp
 
     def _note_own_change(self) -> None:
         self._stamp = self._read_stamp()

@@ -52,3 +52,25 @@ def test_window_on_a_team_library(qtbot, tmp_path, server_url):
     qtbot.waitUntil(lambda: window.model.rowCount() == 0)
     window.close()
     window.library.close()
+
+
+def test_window_survives_a_dropped_connection(qtbot, tmp_path, server_url, pg_admin, pg_url):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    lib = Library.open(server_url, coder="tester")
+    window = MainWindow(lib, settings)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.importFinished, timeout=60_000):
+        window.import_paths([str(SEED)])
+    database = make_url(server_url).database
+    with pg_admin(pg_url) as conn:  # the server drops every connection to the library
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+    for _ in range(3):
+        window.check_for_changes()  # may show the banner once, then reconnects
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=10_000)
+    rid = window.library.search_ids()[0]
+    window.library.tag(rid, 0, 10, "aim")  # saving works again
+    assert [s.label for s in window.library.spans(rid)] == ["aim"]
+    window.close()
+    lib.close()
