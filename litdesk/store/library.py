@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +30,7 @@ from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 
 APPLICATION = "litdesk"
+log = logging.getLogger(__name__)
 
 
 class LibraryError(Exception):
@@ -67,6 +70,9 @@ class Library:
         self.path = path
         self.coder = coder
         self.read_only = read_only
+        self._checked = threading.Event()  # the integrity check has passed (or was not due)
+        self._checked.set()
+        self._damage: DamagedLibrary | None = None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -77,8 +83,13 @@ class Library:
         coder: str | None = None,
         read_only: bool = False,
         busy_timeout_ms: int | None = None,
+        check_in_background: bool = False,
     ) -> Library:
         """Open the library at ``path``, creating it when the file does not exist yet.
+
+        ``check_in_background``: run the integrity check (which reads the whole file: over a
+        second at 100,000 records) on a thread instead of before returning; until it has
+        passed, writes wait for it, and a damaged library refuses them (see :attr:`damage`).
 
         An existing one is checked (``quick_check``), backed up daily and before an upgrade,
         and opened read-only (writes raise LibraryError) if ``read_only`` or it is not writable.
@@ -95,7 +106,10 @@ class Library:
         fresh = not path.exists() or path.stat().st_size == 0
         if not fresh:
             safety.check_is_library(path, LibraryError)
-            state = safety.inspect_file(path)
+            state = safety.inspect_file(path, check=not check_in_background)
+            if state.revision != migrate.head_revision():  # an upgrade: check first, always
+                state = safety.inspect_file(path) if state.intact else state
+                check_in_background = False
             if not state.intact:
                 raise DamagedLibrary(path, state.problem, backup.latest_backup(path))
             if state.revision is not None and state.revision not in migrate.known_revisions():
@@ -118,6 +132,10 @@ class Library:
         sqlite.configure_engine(engine, read_only=read_only)
         safety.guard_engine(engine, path, LibraryError, busy_timeout_ms)
         lib = cls(engine, path, coder or default_coder(), read_only)
+        if check_in_background and not fresh:
+            lib._checked.clear()
+            threading.Thread(target=lib._check, name="litdesk-integrity-check",
+                             daemon=True).start()
         try:
             lib._prepare(fresh)
         except OperationalError as e:
@@ -144,8 +162,8 @@ class Library:
                     raise LibraryError(f"{e} The library was not upgraded.") from e
                 migrate.upgrade(conn)
                 conn.commit()
-            elif not self.read_only:
-                backup.daily_backup(conn, self.path)
+            elif not self.read_only and self._checked.is_set():
+                backup.daily_backup(conn, self.path)  # else after the check (never a damaged copy)
             if fresh:
                 with conn.begin():
                     sqlite.mark_as_library(conn)
@@ -154,7 +172,29 @@ class Library:
                         {"key": "created", "value": now()},
                     ])
 
+    def _check(self) -> None:
+        """The background integrity check; a healthy library then gets its daily backup."""
+        try:
+            state = safety.inspect_file(Path(self.path))
+            if not state.intact:
+                self._damage = DamagedLibrary(Path(self.path), state.problem,
+                                              backup.latest_backup(self.path))
+                log.error("%s", self._damage)
+            elif not self.read_only:
+                with self.engine.connect() as conn:
+                    backup.daily_backup(conn, self.path)
+        except Exception:  # the check must never take the app down; say so in the log
+            log.exception("integrity check of %s failed to run", self.path)
+        finally:
+            self._checked.set()
+
+    @property
+    def damage(self) -> DamagedLibrary | None:
+        """What the background integrity check found wrong (None: nothing, or not done)."""
+        return self._damage
+
     def close(self) -> None:
+        self._checked.wait(60)  # let a running check finish before the engine goes
         self.engine.dispose()
 
     def __enter__(self) -> Library:
@@ -167,6 +207,10 @@ class Library:
         """A session for changes: its transaction takes the write lock when it begins."""
         if self.read_only:
             raise LibraryError(f"{self.path} is read-only: changes cannot be saved.")
+        if not self._checked.wait(120):
+            raise LibraryError(f"{self.path} is still being checked; try again in a moment.")
+        if self._damage is not None:
+            raise self._damage
         writer = self.engine.execution_options(**{sqlite.WRITE_OPTION: True})
         return Session(writer, expire_on_commit=False)
 

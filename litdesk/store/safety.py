@@ -43,17 +43,18 @@ def file_uri(path: Path, *, read_only: bool, immutable: bool = False) -> str:
     return uri
 
 
-def inspect_file(path: Path) -> FileState:
-    """The schema revision and the result of ``PRAGMA quick_check``, read without writing."""
+def inspect_file(path: Path, *, check: bool = True) -> FileState:
+    """The schema revision and (with ``check``) the result of ``PRAGMA quick_check``, read
+    without writing."""
     immutable = not os.access(path.parent, os.W_OK)
     try:
         con = sqlite3.connect(file_uri(path, read_only=True, immutable=immutable), uri=True)
     except sqlite3.Error as e:
         return FileState(None, False, str(e))
     try:
-        check = [row[0] for row in con.execute("PRAGMA quick_check(5)")]
-        if check != ["ok"]:
-            return FileState(None, False, "; ".join(map(str, check)))
+        found = [row[0] for row in con.execute("PRAGMA quick_check(5)")] if check else ["ok"]
+        if found != ["ok"]:
+            return FileState(None, False, "; ".join(map(str, found)))
         has_version = con.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()[0]

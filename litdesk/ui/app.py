@@ -51,7 +51,8 @@ def open_window(
     coder = coder or _setting(settings, "coder")
     try:
         try:
-            library = Library.open(path, coder=coder)
+            # The integrity check of a large library runs while the window appears.
+            library = Library.open(path, coder=coder, check_in_background=True)
         except DamagedLibrary as damaged:
             library = _offer_backup(damaged, coder)
     except LibraryError as e:

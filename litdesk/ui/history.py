@@ -126,7 +126,7 @@ class LibraryHistory(QObject):
                                         lambda: lib.remove_batch(batch.id), self._changed))
 
     def restore_backup_dialog(self) -> None:
-        from litdesk.store.backup import BackupError, list_backups, restore_backup
+        from litdesk.store.backup import list_backups
 
         path = self.win.library.path
         if self.win.library.engine.dialect.name != "sqlite":
@@ -143,8 +143,25 @@ class LibraryHistory(QObject):
                               f"Backups of {path.name} (newest first). The library as it is now "
                               "is backed up before it is replaced.",
                               ("Made", "Records", "File"), rows, "Restore")
-        if chosen is None:
+        if chosen is not None:
+            self._restore(str(chosen))
+
+    def offer_backup(self) -> None:
+        """The integrity check found the library damaged: offer its newest backup."""
+        damage = self.win.library.damage
+        if damage is None or damage.backup is None:
             return
+        answer = QMessageBox.question(
+            self.win, "The library is damaged",
+            f"{damage}\n\nRestore the newest backup ({damage.backup.name})? The damaged file "
+            "is kept beside it.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self._restore(str(damage.backup))
+
+    def _restore(self, chosen: str) -> None:
+        from litdesk.store.backup import BackupError, restore_backup
+
+        path = self.win.library.path
         coder = self.win.library.coder
         self.win.pane.flush_memo()
         self.win.library.close()

@@ -267,7 +267,9 @@ class MainWindow(QMainWindow):
         if self.library.read_only:
             self.banner.setText("This library is read-only (the file or its folder cannot be "
                                 "written). You can read and export, but not change it.")
-        self.banner.setVisible(self.library.read_only)
+        if self.library.damage is not None:
+            self.banner.setText(f"{self.library.damage}\nNothing more is written to it.")
+        self.banner.setVisible(self.library.read_only or self.library.damage is not None)
 
     def switch_coder_dialog(self) -> None:
         name, ok = QInputDialog.getText(self, "Switch coder", "Code as:", text=self.library.coder)
@@ -449,6 +451,10 @@ class MainWindow(QMainWindow):
 
     def check_for_changes(self) -> None:
         """Someone else changed the library: refresh the table, keeping the current record."""
+        if self.library.damage is not None and not self.banner.isVisible():
+            self._set_library_labels()  # the background integrity check found damage
+            self.history.offer_backup()
+            return
         if self.jobs.busy:
             return
         stamp = self._read_stamp()

@@ -251,3 +251,22 @@ def test_restored_records_whose_import_was_removed_stay_without_batch(lib_path, 
         lib.restore_records(snap)
         assert lib.search_ids() == ids[:1]
         assert lib.batches() == []
+
+
+def test_background_check_refuses_writes_to_a_damaged_library(lib_path, make_ris):
+    _coded_library(lib_path, make_ris, 30)
+    _corrupt(lib_path)
+    with Library.open(lib_path, coder="ana", check_in_background=True) as lib:
+        with pytest.raises(DamagedLibrary):
+            lib.set_memo(1, "must not be written")
+        assert lib.damage is not None
+        assert lib.damage.backup is not None  # the newest backup is offered
+
+
+def test_background_check_lets_a_healthy_library_be_written(lib_path, make_ris):
+    _coded_library(lib_path, make_ris, 30)
+    with Library.open(lib_path, coder="ana", check_in_background=True) as lib:
+        rid = lib.search_ids()[0]
+        lib.set_memo(rid, "fine")
+        assert lib.damage is None
+        assert lib.record(rid).memo == "fine"

@@ -36,7 +36,11 @@ def test_damaged_library_offers_its_newest_backup(qtbot, lib_path, seed, setting
     window = open_window(str(lib_path), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    # A large library is checked while the window appears; the damage is then reported,
+    # nothing is written to the file, and its newest backup is offered.
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
     assert "damaged" in asked[0]
+    qtbot.waitUntil(lambda: window.library.damage is None, timeout=10_000)
     assert window.library.count() == 1
     assert window.library.integrity_ok()
     window.library.close()
