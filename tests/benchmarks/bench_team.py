@@ -1,0 +1,275 @@
+"""Team libraries at scale: the bench_scale figures on SQLite and on PostgreSQL, side by side.
+
+    python tests/benchmarks/bench_team.py [--records 100000] [--seed 7] [--xvfb] [--profile]
+
+Run by hand (not a test). It starts a throwaway PostgreSQL cluster with ``.ci/pg-cluster``
+(Unix socket only, inside a temporary folder; stopped at the end, also on failure), creates a
+database for the run, and for each engine:
+
+* import: a generated RIS file (``gen_records.py``, the same file for both engines) through
+  ``litdesk.store.importer.import_file`` into an empty library, then 1% of the records coded
+  (as ``bench_scale.build_library`` does; the coding is not in the import figure);
+* start: process start until the main window shows its first rows (and RSS), in a fresh
+  interpreter: ``bench_scale.measure_startup``;
+* search (common and rare word, median of 20), sort by year and by title (median of 5), select
+  a record until the pane shows it (median of 20), tag until persisted (median of 20):
+  ``bench_scale.measure_in_process``, in a subprocess of its own.
+
+The target (team libraries issue): every server figure within 2x of SQLite's, and tag
+persisted <= 50 ms on the server. ``--profile`` records the SQL each engine runs during the
+in-process measurements and prints the statements that take the most time, with EXPLAIN
+ANALYZE of the slowest server ones (the profiling itself slows the figures a little).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+import bench_scale  # noqa: E402
+from bench_scale import CODER, bench_dir, measure_in_process, measure_startup  # noqa: E402
+from gen_records import Generator, write_ris  # noqa: E402
+
+SERVER_TAG_MS = 50.0
+MAX_RATIO = 2.0
+
+
+def is_server(location: str) -> bool:
+    return location.lower().startswith(("postgresql:", "postgresql+", "postgres:"))
+
+
+# -- the server --------------------------------------------------------------------------
+def start_cluster(folder: Path) -> str:
+    out = subprocess.run([str(REPO / ".ci" / "pg-cluster"), "start", str(folder)],
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"pg-cluster start failed:\n{out.stdout}\n{out.stderr}")
+    return out.stdout.strip().splitlines()[-1]
+
+
+def stop_cluster(folder: Path) -> None:
+    subprocess.run([str(REPO / ".ci" / "pg-cluster"), "stop", str(folder)],
+                   capture_output=True, text=True, check=False)
+
+
+def create_database(admin_url: str, name: str) -> str:
+    """A fresh database ``name`` on the server; its URL (same login, same socket)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+# -- import (a wrapper of bench_scale.build_library for any location) --------------------
+def import_into(location: str, ris: Path, n: int, seed: int) -> float:
+    """Import ``ris`` into the empty library at ``location``; seconds for the import alone.
+
+    Then codes 1% of the records like ``bench_scale.build_library`` (whose library path is
+    fixed to a cached file, so it cannot take a server address)."""
+    import random
+
+    from litdesk.core.model import LABELS, Span
+    from litdesk.store.importer import import_file
+    from litdesk.store.library import Library
+
+    with Library.open(location, coder=CODER) as lib:
+        assert lib.count() == 0, f"{location} is not empty"
+        t = time.perf_counter()
+        summary = import_file(lib, ris)
+        elapsed = time.perf_counter() - t
+        assert summary.added == n, summary.line()
+        rng = random.Random(seed)
+        for rid in rng.sample(lib.search_ids(), max(1, n // 100)):
+            abstract = lib.record(rid).abstract
+            k = rng.randint(1, len(LABELS))
+            cuts = sorted(rng.sample(range(1, len(abstract)), k))
+            lib.set_spans(rid, [Span(a, b, LABELS[i], "")
+                                for i, (a, b) in enumerate(zip([0, *cuts], cuts, strict=False))])
+    return elapsed
+
+
+# -- children ------------------------------------------------------------------------------
+def child_startup(location: str, spawned: float) -> None:
+    """bench_scale's start-up child, for any location.
+
+    ``ui.app.choose_library`` makes ``Path(explicit)`` of ``--library``, which folds the
+    ``//`` of a ``postgresql://`` address; the child hands a server address through as is."""
+    if is_server(location):
+        import litdesk.ui.app as app_module
+
+        app_module.choose_library = lambda explicit, settings: explicit
+    bench_scale.child_startup(location, spawned)
+
+
+class SqlProfile:
+    """Every statement the engines run, with its time (``--profile``)."""
+
+    def __init__(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        self.stats: dict[str, list[float]] = {}
+        self.params: dict[str, object] = {}
+        self.engines: dict[str, Engine] = {}
+
+        @event.listens_for(Engine, "before_cursor_execute")
+        def _before(conn, _cursor, statement, parameters, context, _many):  # noqa: ANN001
+            conn.info.setdefault("bench_t", []).append(time.perf_counter())
+
+        @event.listens_for(Engine, "after_cursor_execute")
+        def _after(conn, _cursor, statement, parameters, context, _many):  # noqa: ANN001
+            dt = time.perf_counter() - conn.info["bench_t"].pop()
+            s = self.stats.setdefault(statement, [0, 0.0, 0.0])
+            s[0] += 1
+            s[1] += dt
+            if dt >= s[2]:
+                s[2] = dt
+                self.params[statement] = parameters
+                self.engines[statement] = conn.engine
+
+    def top(self, k: int = 6) -> list[tuple[str, list[float]]]:
+        return sorted(self.stats.items(), key=lambda kv: -kv[1][1])[:k]
+
+    def explain(self, statement: str) -> str:
+        engine = self.engines[statement]
+        if engine.dialect.name != "postgresql" or not statement.lstrip().upper().startswith(
+                ("SELECT", "WITH")):
+            return ""
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement,
+                                        self.params[statement]).all()
+        return "\n".join(r[0] for r in rows)
+
+
+def child_measure(location: str, profile: bool) -> None:
+    prof = SqlProfile() if profile else None
+    res = measure_in_process(location)  # type: ignore[arg-type]  # Library.open takes both
+    if prof is not None:
+        print(f"-- SQL by total time ({'server' if is_server(location) else 'sqlite'}):",
+              file=sys.stderr)
+        for statement, (count, total, worst) in prof.top():
+            one = " ".join(statement.split())
+            print(f"  {count:5d}x  total {total * 1000:9.1f} ms  worst {worst * 1000:8.1f} ms"
+                  f"  {one[:300]}", file=sys.stderr)
+        for statement, _ in prof.top(3):
+            plan = prof.explain(statement)
+            if plan:
+                print(f"-- EXPLAIN ANALYZE of: {' '.join(statement.split())[:200]}\n{plan}",
+                      file=sys.stderr)
+    print("litdesk-measure", json.dumps(res), flush=True)
+    # PySide6 can crash while the interpreter finalizes ("bool_dealloc ... refcount error"),
+    # after the figures are out: leave without finalizing.
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def run_measure(location: str, profile: bool) -> dict[str, float]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    cmd = [sys.executable, __file__, "--child-measure", location] + (
+        ["--profile"] if profile else [])
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800, check=False)
+    if profile or out.returncode:
+        sys.stderr.write(out.stderr)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("litdesk-measure")), None)
+    if line is None:
+        raise RuntimeError(f"measurement run failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(line.split(" ", 1)[1])
+
+
+# -- one engine ----------------------------------------------------------------------------
+def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: bool,
+               profile: bool) -> dict[str, float]:
+    print(f"{name}: importing {n:,} records…", file=sys.stderr)
+    res: dict[str, float] = {"import_s": import_into(location, ris, n, seed)}
+    print(f"{name}: import {res['import_s']:.1f} s; start-up…", file=sys.stderr)
+    # measure_startup runs ``python <bench_scale.__file__> --child-startup LOCATION``: point
+    # it at this file, whose child passes a server address through choose_library intact.
+    bench_scale.__file__ = __file__
+    res["start_s"], res["rss_mb"] = measure_startup(location, xvfb)  # type: ignore[arg-type]
+    print(f"{name}: start {res['start_s']:.2f} s; search, sort, select, tag…", file=sys.stderr)
+    res.update(run_measure(location, profile))
+    return res
+
+
+ROWS = [("import_s", "{:.1f} s"), ("start_s", "{:.2f} s"), ("rss_mb", "{:.0f} MB"),
+        ("search_common_ms", "{:.1f} ms"), ("common_hits", "{:,.0f}"),
+        ("search_rare_ms", "{:.1f} ms"), ("rare_hits", "{:,.0f}"),
+        ("sort_year_ms", "{:.1f} ms"), ("sort_title_ms", "{:.1f} ms"),
+        ("select_ms", "{:.1f} ms"), ("tag_ms", "{:.1f} ms")]
+COUNTS = {"common_hits", "rare_hits"}
+
+
+def print_table(n: int, lite: dict[str, float], pg: dict[str, float]) -> bool:
+    """The table; whether the server met the target."""
+    print(f"\n{n:,} records")
+    print(f"{'measure':<18}{'SQLite':>14}{'PostgreSQL':>14}{'ratio':>9}")
+    ok = True
+    for key, fmt in ROWS:
+        a, b = lite[key], pg[key]
+        if key in COUNTS:
+            ratio, mark = ("same" if a == b else "DIFF"), ""
+            ok &= a == b
+        else:
+            r = b / a if a else float("inf")
+            miss = r > MAX_RATIO or (key == "tag_ms" and b > SERVER_TAG_MS)
+            ok &= not miss
+            ratio, mark = f"{r:.2f}x", (" !" if miss else "")
+        print(f"{key:<18}{fmt.format(a):>14}{fmt.format(b) + mark:>14}{ratio:>9}")
+    print(f"(target: PostgreSQL within {MAX_RATIO:g}x of SQLite for every figure, "
+          f"tag ≤ {SERVER_TAG_MS:g} ms on the server; ! marks a miss)")
+    return ok
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-startup":
+        child_startup(sys.argv[2], float(sys.argv[3]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-measure":
+        child_measure(sys.argv[2], "--profile" in sys.argv[3:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--xvfb", action="store_true", help="measure start-up under xvfb-run")
+    ap.add_argument("--profile", action="store_true",
+                    help="print the costliest SQL per engine (and EXPLAIN ANALYZE on the server)")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    n = args.records
+
+    work = Path(tempfile.mkdtemp(prefix="litdesk-team-", dir=bench_dir()))
+    cluster = Path(tempfile.mkdtemp(prefix="litdesk-pg-"))  # short: a Unix socket path
+    try:
+        ris = write_ris(work / f"gen-{n}-seed{args.seed}.ris", Generator(args.seed).records(n))
+        print(f"server: starting a throwaway cluster in {cluster}…", file=sys.stderr)
+        admin_url = start_cluster(cluster)
+        server = create_database(admin_url, f"bench_{n}_{os.getpid()}")
+        lite = run_engine("SQLite", str(work / "lib.litdesk.sqlite"), ris, n, args.seed,
+                          args.xvfb, args.profile)
+        pg = run_engine("PostgreSQL", server, ris, n, args.seed, args.xvfb, args.profile)
+    finally:
+        stop_cluster(cluster)
+        shutil.rmtree(work, ignore_errors=True)
+    ok = print_table(n, lite, pg)
+    if args.json:
+        args.json.write_text(json.dumps({"records": n, "sqlite": lite, "postgresql": pg},
+                                        indent=2))
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
