@@ -119,27 +119,45 @@ class SqlProfile:
     """Every statement the engines run, with its time (``--profile``)."""
 
     def __init__(self) -> None:
-        from sqlalchemy import event
         from sqlalchemy.engine import Engine
 
         self.stats: dict[str, list[float]] = {}
         self.params: dict[str, object] = {}
         self.engines: dict[str, Engine] = {}
+        self._key = f"bench_t{id(self)}"
+        self._listening = [("before_cursor_execute", self._before),
+                           ("after_cursor_execute", self._after)]
+        from sqlalchemy import event
 
-        @event.listens_for(Engine, "before_cursor_execute")
-        def _before(conn, _cursor, statement, parameters, context, _many):  # noqa: ANN001
-            conn.info.setdefault("bench_t", []).append(time.perf_counter())
+        for name, fn in self._listening:
+            event.listen(Engine, name, fn)
 
-        @event.listens_for(Engine, "after_cursor_execute")
-        def _after(conn, _cursor, statement, parameters, context, _many):  # noqa: ANN001
-            dt = time.perf_counter() - conn.info["bench_t"].pop()
-            s = self.stats.setdefault(statement, [0, 0.0, 0.0])
-            s[0] += 1
-            s[1] += dt
-            if dt >= s[2]:
-                s[2] = dt
-                self.params[statement] = parameters
-                self.engines[statement] = conn.engine
+    def _before(self, conn, _cursor, statement, parameters, context, _many):  # noqa: ANN001
+        conn.info.setdefault(self._key, []).append(time.perf_counter())
+
+    def _after(self, conn, _cursor, statement, parameters, context, _many):  # noqa: ANN001
+        dt = time.perf_counter() - conn.info[self._key].pop()
+        s = self.stats.setdefault(statement, [0, 0.0, 0.0])
+        s[0] += 1
+        s[1] += dt
+        if dt >= s[2]:
+            s[2] = dt
+            self.params[statement] = parameters
+            self.engines[statement] = conn.engine
+
+    def close(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        for name, fn in self._listening:
+            event.remove(Engine, name, fn)
+
+    def report(self, title: str, k: int = 6) -> None:
+        print(f"-- SQL by total time ({title}):", file=sys.stderr)
+        for statement, (count, total, worst) in self.top(k):
+            one = " ".join(statement.split())
+            print(f"  {count:6d}x  total {total * 1000:10.1f} ms  worst {worst * 1000:8.1f} ms"
+                  f"  {one[:300]}", file=sys.stderr)
 
     def top(self, k: int = 6) -> list[tuple[str, list[float]]]:
         return sorted(self.stats.items(), key=lambda kv: -kv[1][1])[:k]
@@ -159,13 +177,10 @@ def child_measure(location: str, profile: bool) -> None:
     prof = SqlProfile() if profile else None
     res = measure_in_process(location)  # type: ignore[arg-type]  # Library.open takes both
     if prof is not None:
-        print(f"-- SQL by total time ({'server' if is_server(location) else 'sqlite'}):",
-              file=sys.stderr)
-        for statement, (count, total, worst) in prof.top():
-            one = " ".join(statement.split())
-            print(f"  {count:5d}x  total {total * 1000:9.1f} ms  worst {worst * 1000:8.1f} ms"
-                  f"  {one[:300]}", file=sys.stderr)
-        for statement, _ in prof.top(3):
+        prof.report("search, sort, select, tag on "
+                    + ("the server" if is_server(location) else "SQLite"))
+        slowest = sorted(prof.stats, key=lambda st: -prof.stats[st][2])[:4]
+        for statement in slowest:  # the single slowest statements: search and sort
             plan = prof.explain(statement)
             if plan:
                 print(f"-- EXPLAIN ANALYZE of: {' '.join(statement.split())[:200]}\n{plan}",
@@ -190,11 +205,38 @@ def run_measure(location: str, profile: bool) -> dict[str, float]:
     return json.loads(line.split(" ", 1)[1])
 
 
+def explain_vectors(location: str) -> None:
+    """What computing every record's search vector costs (the import's generated column)."""
+    from sqlalchemy import create_engine
+
+    from litdesk.store.postgres import SEARCH_COLUMNS
+
+    engine = create_engine(location)
+    with engine.connect() as conn:
+        for what, sql in (
+                ("read the columns", f"SELECT {', '.join(SEARCH_COLUMNS)} FROM record"),
+                ("compute the search vectors",
+                 f"SELECT litdesk_record_vector({', '.join(SEARCH_COLUMNS)}) FROM record")):
+            plan = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, TIMING OFF) {sql}").all()
+            print(f"-- {what}: {plan[-1][0]}", file=sys.stderr)
+        size = conn.exec_driver_sql(
+            "SELECT pg_size_pretty(pg_relation_size('ix_record_search')), "
+            "pg_size_pretty(pg_total_relation_size('record'))").one()
+        print(f"-- GIN index {size[0]}, record table with indexes {size[1]}", file=sys.stderr)
+    engine.dispose()
+
+
 # -- one engine ----------------------------------------------------------------------------
 def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: bool,
                profile: bool) -> dict[str, float]:
     print(f"{name}: importing {n:,} records…", file=sys.stderr)
+    prof = SqlProfile() if profile else None
     res: dict[str, float] = {"import_s": import_into(location, ris, n, seed)}
+    if prof is not None:
+        prof.close()
+        prof.report(f"import and coding, {name}")
+        if is_server(location):
+            explain_vectors(location)
     print(f"{name}: import {res['import_s']:.1f} s; start-up…", file=sys.stderr)
     # measure_startup runs ``python <bench_scale.__file__> --child-startup LOCATION``: point
     # it at this file, whose child passes a server address through choose_library intact.
