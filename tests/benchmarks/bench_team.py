@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_scale  # noqa: E402
 from bench_scale import CODER, bench_dir, measure_in_process, measure_startup  # noqa: E402
-from gen_records import Generator, write_ris  # noqa: E402
+from gen_records import COMMON, RARE, Generator, write_ris  # noqa: E402
 
 SERVER_TAG_MS = 50.0
 MAX_RATIO = 2.0
@@ -226,6 +226,38 @@ def explain_vectors(location: str) -> None:
     engine.dispose()
 
 
+def explain_search(location: str) -> None:
+    """The search and sort queries alone (``Library.search_ids``, which the model runs through
+    the driver, out of SQLAlchemy's sight): their time on each engine and, on the server, the
+    plan. The rest of a table figure is the table's repaint and its rows' queries."""
+    import statistics
+
+    from litdesk.store.library import Library
+    from litdesk.store.query import search_statement
+
+    cases = (("search common", COMMON, "id"), ("search rare", RARE, "id"),
+             ("sort year", "", "year"), ("sort title", "", "title"))
+    with Library.open(location, coder=CODER) as lib:
+        for what, text_, sort in cases:
+            times = []
+            for _ in range(7):
+                t = time.perf_counter()
+                ids = lib.search_ids(text_, sort=sort)
+                times.append((time.perf_counter() - t) * 1000)
+            print(f"-- {what}: search_ids {statistics.median(times):.1f} ms "
+                  f"({len(ids):,} ids)", file=sys.stderr)
+            if not is_server(location):
+                continue
+            stmt = search_statement(text_, lib.coder, status=None, sort=sort, descending=False,
+                                    dialect="postgresql")
+            with lib.engine.connect() as conn:
+                compiled = stmt.compile(conn)
+                with conn.connection.driver_connection.cursor() as cur:
+                    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + compiled.string, compiled.params)
+                    plan = "\n".join("     " + r[0] for r in cur)
+            print(f"   {' '.join(compiled.string.split())[:400]}\n{plan}", file=sys.stderr)
+
+
 # -- one engine ----------------------------------------------------------------------------
 def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: bool,
                profile: bool) -> dict[str, float]:
@@ -244,6 +276,8 @@ def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: boo
     res["start_s"], res["rss_mb"] = measure_startup(location, xvfb)  # type: ignore[arg-type]
     print(f"{name}: start {res['start_s']:.2f} s; search, sort, select, tag…", file=sys.stderr)
     res.update(run_measure(location, profile))
+    if profile:
+        explain_search(location)
     return res
 
 
