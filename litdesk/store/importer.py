@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -276,6 +276,11 @@ class _Store:
                  summary: FileSummary, index: Callable[[int, int], None]) -> None:
         self.s, self.coder, self.batch_id = s, coder, batch_id
         self.checker, self.summary, self.index = checker, summary, index
+        self.server = s.get_bind().dialect.name == "postgresql"
+        if self.server:
+            # On a server nothing else holds the write lock for us: two coders importing at
+            # once queue here, so the ids handed out below never collide.
+            s.execute(text("LOCK TABLE record IN SHARE ROW EXCLUSIVE MODE"))
         self.last_id = s.scalar(select(func.max(RecordRow.id))) or 0
 
     def __call__(self, chunk: list[ReadRecord]) -> None:
@@ -301,6 +306,9 @@ class _Store:
         self.s.execute(insert(RecordRow.__table__), values)
         self.index(first, ids[-1])
         self.last_id = ids[-1]
+        if self.server:  # keep the id sequence in step for rows inserted without an id
+            self.s.execute(text("SELECT setval(pg_get_serial_sequence('record', 'id'), :n)"),
+                           {"n": self.last_id})
         self.summary.added += len(keep)
         _store_coding(self.s, self.coder, zip(ids, keep, strict=True))
 

@@ -73,7 +73,8 @@ def grant(lib: Library, login: str) -> None:
             f"GRANT SELECT ON {', '.join(_quoted(conn, t) for t in READ_ONLY)} TO {who}")
         sequences = _sequences(conn)
         if sequences:
-            conn.exec_driver_sql(f"GRANT USAGE, SELECT ON SEQUENCE {', '.join(sequences)} "
+            # UPDATE: an import moves the record id sequence past the ids it hands out.
+            conn.exec_driver_sql(f"GRANT USAGE, SELECT, UPDATE ON SEQUENCE {', '.join(sequences)} "
                                  f"TO {who}")
 
 

@@ -179,3 +179,19 @@ def test_exports_are_the_same_from_both_engines(fmt, tmp_path, seed, make_ris, r
     assert outputs[0] == outputs[1]
     if fmt == "json":
         assert json.loads(outputs[1])[0]["memo"] == "Ein Memo über Gründe"
+
+
+def test_server_id_sequence_follows_imported_records(server_url, tmp_path):
+    """Imports hand out ids themselves; the server's sequence must not fall behind them."""
+    from litdesk.store.importer import import_file as _import
+    from litdesk.store.library import Library as _Library
+
+    ris = tmp_path / "two.ris"
+    ris.write_text("TY  - JOUR\nTI  - One\nER  - \n\nTY  - JOUR\nTI  - Two\nER  - \n",
+                   encoding="utf-8")
+    with _Library.open(server_url, coder="tester") as lib:
+        assert _import(lib, ris).added == 2
+        with lib.engine.connect() as conn:
+            nxt = conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('record', 'id'))").scalar()
+        assert nxt > max(lib.search_ids())
