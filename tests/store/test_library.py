@@ -10,8 +10,8 @@ import pytest
 
 from litdesk.core.model import Span
 from litdesk.core.spans import SpanError
-from litdesk.store.importer import import_file
 from litdesk.store import migrate
+from litdesk.store.importer import import_file
 from litdesk.store.library import Library, LibraryError
 
 
