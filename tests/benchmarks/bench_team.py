@@ -267,6 +267,11 @@ def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: boo
     if prof is not None:
         prof.close()
         prof.report(f"import and coding, {name}")
+        for statement, _ in prof.top(3):  # the duplicate look-ups, on the server
+            plan = prof.explain(statement)
+            if plan:
+                print(f"-- EXPLAIN ANALYZE of: {' '.join(statement.split())[:200]}\n{plan}",
+                      file=sys.stderr)
         if is_server(location):
             explain_vectors(location)
     print(f"{name}: import {res['import_s']:.1f} s; start-up…", file=sys.stderr)
