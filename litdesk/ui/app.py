@@ -29,8 +29,12 @@ def make_settings() -> QSettings:
     return QSettings("litdesk", "litdesk")
 
 
-def choose_library(explicit: str | None, settings: QSettings) -> Path:
+def choose_library(explicit: str | None, settings: QSettings) -> Path | str:
     """--library if given, else the library used last (if it still exists), else the default."""
+    from litdesk.store.postgres import is_server_location
+
+    if explicit and is_server_location(explicit):
+        return explicit  # a team library's address: Path() would squash its "//"
     if explicit:
         return Path(explicit).expanduser()
     last = settings.value("library/last")

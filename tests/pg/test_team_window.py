@@ -74,3 +74,14 @@ def test_window_survives_a_dropped_connection(qtbot, tmp_path, server_url, pg_ad
     assert [s.label for s in window.library.spans(rid)] == ["aim"]
     window.close()
     lib.close()
+
+
+def test_library_argument_may_be_a_server_address(qtbot, tmp_path, server_url):
+    from litdesk.ui.app import open_window
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = open_window(server_url, settings=settings)
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.library.engine.dialect.name == "postgresql"
+    window.library.close()
