@@ -88,25 +88,16 @@ def _copy_library(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _grant(lib: Library, args: argparse.Namespace) -> int:
+def _access(lib: Library, args: argparse.Namespace) -> int:
+    """``grant LOGIN`` and ``revoke LOGIN`` on a team library."""
     from litdesk.store import team
 
+    change = team.grant if args.command == "grant" else team.revoke
     try:
-        team.grant(lib, args.login)
+        change(lib, args.login)
     except ValueError as e:
         return _fail(str(e))
-    print(f"granted {args.login}")
-    return 0
-
-
-def _revoke(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import team
-
-    try:
-        team.revoke(lib, args.login)
-    except ValueError as e:
-        return _fail(str(e))
-    print(f"revoked {args.login}")
+    print({"grant": "granted", "revoke": "revoked"}[args.command], args.login)
     return 0
 
 
@@ -311,8 +302,8 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
 
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
-    "grant": _grant,
-    "revoke": _revoke,
+    "grant": _access,
+    "revoke": _access,
     "members": _members,
     "import": _import,
     "list": _list,
