@@ -21,11 +21,16 @@ Backups: a server library is backed up with the server's tools, not by litdesk::
 
 ``pg_dump`` runs as the owner (row-level security does not hide rows from a table's owner);
 the logins granted access must be granted again on a restored database (``litdesk grant``).
+
+Live updates: triggers (migration 0005) ``NOTIFY`` the ``litdesk_changes`` channel whenever a
+statement changes records, spans or coding status; :class:`ChangeListener` holds a connection
+of its own that listens, so an open window learns of a teammate's work at once.
 """
 
 from __future__ import annotations
 
 import json
+import select
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
@@ -51,6 +56,11 @@ _SPLIT_AT = "-./@+:"
 #: Tables a coder writes one row per coder in; row-level security keeps each login to its own.
 CODER_TABLES = ("span", "memo", "coding_status")
 SORT_KEY_COLUMNS = ("author_key", "title_key", "journal_key")
+#: The channel the change triggers notify, with the changed table's name as the payload.
+CHANNEL = "litdesk_changes"
+#: Tables whose changes others should see at once. Memos are left out: a window shows and
+#: searches only its own coder's memos, so another coder's memo changes nothing on screen.
+NOTIFYING_TABLES = ("record", "span", "coding_status")
 
 
 class AddressError(ValueError):
@@ -284,3 +294,85 @@ def disable_row_security(conn: Connection) -> None:
         for policy in ("read", "insert", "update", "delete"):
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS litdesk_{policy} ON {table}")
         conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+# -- live updates ----------------------------------------------------------------------------
+
+def create_change_triggers(conn: Connection) -> None:
+    """Statement-level triggers that notify :data:`CHANNEL` of every change to the tables
+    others watch. A transaction's identical notifications reach listeners once, at commit."""
+    conn.exec_driver_sql(
+        "CREATE FUNCTION litdesk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$")
+    for table in NOTIFYING_TABLES:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER litdesk_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION litdesk_notify_change()")
+
+
+def drop_change_triggers(conn: Connection) -> None:
+    for table in NOTIFYING_TABLES:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS litdesk_notify ON {table}")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS litdesk_notify_change")
+
+
+class ListenerLost(Exception):
+    """The listening connection is gone (the server stopped, the network dropped)."""
+
+
+class ChangeListener:
+    """A connection of its own, outside ``engine``'s pool, that LISTENs for the library's
+    changes. It never runs a query after LISTEN, so it can be read without blocking: watch
+    :meth:`fileno` for input and call :meth:`pending`, or block in :meth:`wait`.
+
+    Raises the engine's error (a LibraryError through :func:`guard_engine`) when it cannot
+    connect; :class:`ListenerLost` from :meth:`pending` or :meth:`wait` once the connection
+    has gone. Close it when done: the connection is not the pool's to close.
+    """
+
+    def __init__(self, engine: Engine):
+        import psycopg
+
+        raw = engine.raw_connection()  # the engine's address, password and session settings
+        conn = raw.driver_connection
+        raw.detach()
+        assert isinstance(conn, psycopg.Connection)
+        self._conn = conn
+        try:
+            conn.rollback()
+            conn.autocommit = True
+            conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as e:
+            conn.close()
+            raise ListenerLost(str(e)) from e
+
+    def fileno(self) -> int:
+        """The socket to watch: readable when a notification (or the end) has arrived."""
+        return self._conn.pgconn.socket
+
+    def pending(self) -> list[str]:
+        """The payloads (table names) that have arrived, without waiting."""
+        import psycopg
+
+        pgconn = self._conn.pgconn
+        try:
+            pgconn.consume_input()
+        except psycopg.Error as e:
+            raise ListenerLost(str(e).strip() or "the connection closed") from e
+        payloads = []
+        while (note := pgconn.notifies()) is not None:
+            payloads.append(note.extra.decode())
+        if pgconn.status != psycopg.pq.ConnStatus.OK:
+            raise ListenerLost("the connection closed")
+        return payloads
+
+    def wait(self, timeout: float) -> list[str]:
+        """The payloads that arrive within ``timeout`` seconds (empty if none did)."""
+        payloads = self.pending()
+        if payloads:
+            return payloads
+        readable, _, _ = select.select([self.fileno()], [], [], timeout)
+        return self.pending() if readable else []
+
+    def close(self) -> None:
+        self._conn.close()

@@ -48,6 +48,7 @@ from litdesk.ui.coding import CodingController
 from litdesk.ui.dialogs import ExportDialog, ImportSummaryDialog, ShortcutsDialog, summary_text
 from litdesk.ui.history import LibraryHistory
 from litdesk.ui.jobs import JobRunner
+from litdesk.ui.live_updates import LibraryWatch
 from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
 
@@ -132,15 +133,14 @@ class MainWindow(QMainWindow):
         self._set_library_labels()
         self._update_count()
         self._restore_state()
-        # Others change the library too (a teammate on the server, the CLI): look every few
-        # seconds and show their records and codings without a restart.
+        # Others change the library too (a teammate on the server, the CLI): look when the
+        # server says so (else every few seconds) and show their records and codings.
         self._away = False
+        self.watch = LibraryWatch(self)
+        self.watch.look.connect(self.check_for_changes)
         self._stamp = self._read_stamp()
         self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
-        self.watch = QTimer(self)
-        self.watch.setInterval(3000)
-        self.watch.timeout.connect(self.check_for_changes)
-        self.watch.start()
+        self.watch.follow(library)
 
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
     def switch_library(self, library: Library) -> None:
         self.pane.flush_memo()
         old, self.library = self.library, library
+        self.watch.follow(library)
         self._stamp = self._read_stamp()
         self.coding.set_library(library)
         self.model.set_library(library)
@@ -440,6 +441,7 @@ class MainWindow(QMainWindow):
             self.banner.show()
             self._away = True
             return None
+        self.watch.reachable()
         if self._away:
             self._away = False
             self._set_library_labels()  # the banner back to what it was (read-only or none)
@@ -585,6 +587,7 @@ class MainWindow(QMainWindow):
             self.select_record(int(str(last)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.watch.stop()
         self.jobs.cancel()
         self.pane.flush_memo()
         self.settings.setValue("window/geometry", self.saveGeometry())

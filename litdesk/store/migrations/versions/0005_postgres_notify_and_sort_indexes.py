@@ -1,0 +1,33 @@
+"""On PostgreSQL: triggers that NOTIFY open windows of changes (live updates), and sort
+indexes ending in the id, the tie-break of every sort. On SQLite: nothing (its indexes end
+in the rowid already, and windows there look for changes every few seconds).
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from litdesk.store import postgres
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    postgres.create_change_triggers(bind)
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    postgres.drop_change_triggers(bind)
