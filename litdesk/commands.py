@@ -39,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     except LibraryError as e:
         return _fail(str(e))
     try:
+        if args.command in NEED_STATUS and not lib.read_only:
+            from litdesk.store.suggestions import check_pending
+
+            check_pending(lib)  # imports leave the "suggested" flags to be worked out
         return handler(lib, args)
     except LibraryError as e:
         return _fail(str(e))
@@ -300,6 +304,9 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
                           "" if rec.agreement is None else rec.agreement,
                           "" if rec.kappa is None else rec.kappa])
 
+
+#: Commands that show or act on a record's status, which needs its has-suggestions flag.
+NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "grant": _access,

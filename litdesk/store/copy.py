@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from litdesk.store import pending
 from litdesk.store.library import Library, LibraryError
-from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.schema import BatchRow, MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 
 _CHUNK = 500
 TABLES = {"records": RecordRow, "batches": BatchRow, "spans": SpanRow, "memos": MemoRow,
@@ -125,6 +126,12 @@ def copy_library(source: Library, dest: Library, *, merge: bool = False) -> Copy
                 _copy_chunk(src, out, part, keep, batch_map, id_map, copied)
         if keep and dest.engine.dialect.name == "postgresql":
             _advance_sequences(out)
+        # Flags the source had still to work out are still to be worked out in the copy.
+        with Session(source.engine) as src:
+            waiting = pending.load(src.scalar(select(MetaRow.value).where(
+                MetaRow.key == pending.PENDING_KEY)))
+        pending.mark_pending(out, pending.as_ranges(
+            id_map[i] for a, b in waiting for i in range(a, b + 1) if i in id_map))
     report_ids = [id_map[i] for i in ids]
     return CopyReport(copied, counts(source), counts(dest), checksum(source, ids),
                       checksum(dest, report_ids), keep)

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from litdesk.core import dedupe, sections
+from litdesk.core import dedupe
 from litdesk.core.litdesk_notes import decode_notes
 from litdesk.core.model import Record, Span
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError, open_ris
@@ -25,6 +25,7 @@ from litdesk.core.spans import normalise
 from litdesk.store import sqlite
 from litdesk.store.convert import record_values
 from litdesk.store.library import Library, LibraryError, now
+from litdesk.store.pending import mark_pending
 from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
 
 CHUNK = 1000
@@ -144,6 +145,8 @@ def import_file(
             store(chunk)
             if cancelled and cancelled():
                 raise ImportCancelled
+            if summary.added:  # has_suggestions is worked out afterwards (see suggestions.py)
+                mark_pending(s, [(store.first_id, store.last_id)])
             batch.added, batch.duplicates = summary.added, len(summary.duplicates)
             summary.encoding = ris.encoding  # a pending guess may have been settled
             summary.batch_id = batch.id
@@ -256,14 +259,6 @@ def _reason(kind: str) -> str:
     return "title, year and first author" if kind == "title" else kind
 
 
-# -- suggestions -----------------------------------------------------------------------------
-
-def has_suggestions(abstract: str) -> bool:
-    """``bool(suggest_sections(abstract))``, skipping the full rules for unstructured text."""
-    return bool(abstract) and sections.may_have_sections(abstract) and bool(
-        sections.suggest_sections(abstract))
-
-
 class _Store:
     """Inserts the records of each chunk that are no duplicates, with explicit ids.
 
@@ -282,6 +277,7 @@ class _Store:
             # once queue here, so the ids handed out below never collide.
             s.execute(text("LOCK TABLE record IN SHARE ROW EXCLUSIVE MODE"))
         self.last_id = s.scalar(select(func.max(RecordRow.id))) or 0
+        self.first_id = self.last_id + 1  # the ids this file gets are consecutive
 
     def __call__(self, chunk: list[ReadRecord]) -> None:
         if not chunk:
@@ -301,7 +297,7 @@ class _Store:
         first = self.last_id + 1
         ids = range(first, first + len(keep))
         values = [record_values(rec, batch_id=self.batch_id, added_at=stamp,
-                                suggests=has_suggestions(rec.abstract)) | {"id": rid}
+                                suggests=False) | {"id": rid}
                   for rid, (rec, _, _) in zip(ids, keep, strict=True)]
         self.s.execute(insert(RecordRow.__table__), values)
         self.index(first, ids[-1])

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
-from litdesk.store import backup, migrate, safety, sqlite
+from litdesk.store import backup, migrate, pending, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
 from litdesk.store.rows import RowSummary, status_of
@@ -354,6 +354,12 @@ class Library:
         with self.session() as s, s.begin():
             self._status(s, record_id).done = done
 
+    def suggestion_state(self, record_id: int) -> str:
+        """The coder's answer to a record's suggested sections: "", "accepted" or "rejected"."""
+        with self._reader() as s:
+            return s.scalar(select(StatusRow.suggestions).where(
+                StatusRow.record_id == record_id, StatusRow.coder == self.coder)) or ""
+
     def set_suggestion_state(self, record_id: int, state: str) -> None:
         with self.session() as s, s.begin():
             self._status(s, record_id).suggestions = state
@@ -392,6 +398,8 @@ class Library:
         """Put back what :meth:`delete_records` or :meth:`remove_batch` removed, same ids."""
         with self.session() as s, s.begin():
             safety.restore(s, snapshot, LibraryError)
+            # Their has-suggestions flags may have been pending when they were removed.
+            pending.mark_pending(s, pending.as_ranges(snapshot.ids))
 
     def batches(self) -> list[BatchInfo]:
         """The imports made into this library, oldest first."""

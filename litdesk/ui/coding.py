@@ -123,7 +123,9 @@ class CodingController(QObject):
         if record.spans or not record.abstract or record.id is None:
             return []
         rows = self.library.rows([record.id])
-        if not rows or rows[0].status != "suggested":
+        # "uncoded" too: right after an import the has-suggestions flags may still be pending.
+        if not rows or rows[0].status not in ("suggested", "uncoded") \
+                or self.library.suggestion_state(record.id) == "rejected":
             return []
         return [Span(s, e, lab, record.abstract[s:e], suggested=True)
                 for s, e, lab in suggest_sections(record.abstract)]

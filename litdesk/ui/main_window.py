@@ -44,6 +44,7 @@ from litdesk.core import query as search_syntax
 from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
+from litdesk.ui.background import SuggestionChecker
 from litdesk.ui.coding import CodingController
 from litdesk.ui.dialogs import ExportDialog, ImportSummaryDialog, ShortcutsDialog, summary_text
 from litdesk.ui.history import LibraryHistory
@@ -141,6 +142,11 @@ class MainWindow(QMainWindow):
         self._stamp = self._read_stamp()
         self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
         self.watch.follow(library)
+        # Which new records have suggested sections is worked out after an import, quietly.
+        self.checker = SuggestionChecker(self)
+        self.checker.progressed.connect(self._checking_suggestions)
+        self.checker.checked.connect(self._suggestions_checked)
+        QTimer.singleShot(0, self, lambda: self.checker.start(self.library))
 
     def _make_table(self) -> QTableView:
         table = QTableView()
@@ -190,6 +196,7 @@ class MainWindow(QMainWindow):
     # -- libraries -----------------------------------------------------------------------
     def switch_library(self, library: Library) -> None:
         self.pane.flush_memo()
+        self.checker.stop()
         old, self.library = self.library, library
         self.watch.follow(library)
         self._stamp = self._read_stamp()
@@ -201,6 +208,7 @@ class MainWindow(QMainWindow):
         if old is not library:
             old.close()
         self.libraryChanged.emit(library)
+        self.checker.start(library)
 
     def open_library_path(self, path: str) -> bool:
         """Open a library file, or a team library's ``postgresql://`` address."""
@@ -420,6 +428,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("This library is read-only: nothing can be imported.",
                                          5000)
             return False
+        self.checker.stop()  # the import holds the write lock; the check goes on after it
         worker = workers.ImportWorker(self.library, paths, apply_suggestions=self.apply_on_import)
         return self.jobs.run(worker, "Importing…", self._import_done)
 
@@ -469,6 +478,7 @@ class MainWindow(QMainWindow):
         self.coding.refresh_coders()
         if current is not None and self.select_record(current) and not self.pane.editable:
             self.coding.show(current)  # another coder's view: show their latest spans
+        self.checker.start(self.library)  # records imported elsewhere (the CLI, a teammate)
 
     def _import_done(self, summaries: object) -> None:
         assert isinstance(summaries, list)
@@ -480,6 +490,21 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.importFinished.emit(summaries)
+        self.checker.start(self.library)
+
+    def _checking_suggestions(self, done: int, total: int) -> None:
+        self.statusBar().showMessage(
+            f"Looking for section headings: {min(done, total):,} of {total:,} new abstracts",
+            4000)
+
+    def _suggestions_checked(self, n: int) -> None:
+        """New records' "Suggested" status is known now: show it, keeping the current record."""
+        if not n:
+            return
+        current = self.current_record_id()
+        self.model.refresh()
+        if current is not None and self.select_record(current):
+            self.coding.show(current)
 
     # -- export --------------------------------------------------------------------------
     def export_selected(self) -> None:
@@ -589,6 +614,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.watch.stop()
         self.jobs.cancel()
+        self.checker.shut()
         self.pane.flush_memo()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())

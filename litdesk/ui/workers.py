@@ -105,7 +105,7 @@ class ExportWorker(Worker):
             self.failed.emit(f"{type(e).__name__}: {e}")
 
 
-def start(worker: Worker, parent: QObject) -> QThread:
+def start(worker: Worker, parent: QObject | None) -> QThread:
     """Run ``worker.run`` on a new thread that quits and cleans up when the worker finishes."""
     thread = QThread(parent)
     worker.moveToThread(thread)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,18 +84,18 @@ def test_cancelled_import_keeps_the_trigger_and_the_index(library, make_ris, lib
 def test_failure_mid_import_rolls_back_the_dropped_trigger(library, make_ris, lib_path,
                                                            monkeypatch, fail_at):
     monkeypatch.setattr(importer, "CHUNK", 10)
-    real = importer.has_suggestions
+    real = importer.record_values
     seen = iter(range(10**6))
 
-    def failing(abstract: str) -> bool:
+    def failing(*args: Any, **kw: Any) -> dict[str, Any]:
         if next(seen) == fail_at * 10:
             raise RuntimeError("boom")
-        return real(abstract)
+        return real(*args, **kw)
 
-    monkeypatch.setattr(importer, "has_suggestions", failing)
+    monkeypatch.setattr(importer, "record_values", failing)
     with pytest.raises(RuntimeError):
         import_file(library, make_ris("b.ris", _records(50, "heron")))
-    monkeypatch.setattr(importer, "has_suggestions", real)
+    monkeypatch.setattr(importer, "record_values", real)
     assert library.search_ids("heron") == []
     summary = import_file(library, make_ris("c.ris", _records(4, "egret")))
     assert summary.added == 4

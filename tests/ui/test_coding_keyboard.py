@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 
 from litdesk.store.importer import import_file
+from litdesk.store.suggestions import check_pending
 from litdesk.store.library import Library
 from litdesk.ui.main_window import MainWindow
 
@@ -123,6 +124,7 @@ def test_column_choice_and_sort_come_back(qtbot, window, make_ris, lib_path, set
 
 def test_coder_switch_keeps_codings_apart(qtbot, window, seed):
     import_file(window.library, seed)
+    check_pending(window.library)  # what the window does after its own imports
     window.model.refresh()
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.pane.record is not None)

@@ -1,0 +1,89 @@
+"""After an import the window works out, in the background, which records have suggestions."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from litdesk.store import suggestions
+from litdesk.store.importer import import_file
+from litdesk.store.suggestions import pending
+from litdesk.ui.main_window import MainWindow
+from litdesk.ui.record_model import RecordTableModel
+
+STRUCTURED = ("Background: Opioids are prescribed often. Aim: To explore GPs' views. "
+              "Methods: Interviews with 20 GPs. Results: Three themes. Conclusion: Support.")
+PLAIN = "An unstructured abstract about results that were mixed."
+
+
+def _records(n: int) -> list[dict[str, object]]:
+    return [{"TY": "JOUR", "TI": f"Paper {i}", "AB": f"{STRUCTURED if i % 2 else PLAIN} {i}"}
+            for i in range(n)]
+
+
+def _status_of(window: MainWindow, title: str) -> str | None:
+    model = window.model
+    for row in range(model.rowCount()):
+        if model.index(row, RecordTableModel.TITLE).data() == title:
+            return model.index(row, RecordTableModel.PROGRESS).data()
+    return None
+
+
+def _close_summaries() -> None:
+    for w in QApplication.topLevelWidgets():
+        if w.objectName() == "importSummary" and w.isVisible():
+            w.close()
+
+
+def test_imported_records_show_as_suggested_once_checked(qtbot, window, make_ris):
+    path = make_ris("two.ris", [{"TY": "JOUR", "TI": "Structured one", "AB": STRUCTURED},
+                                {"TY": "JOUR", "TI": "Plain one", "AB": PLAIN}])
+    with qtbot.waitSignal(window.checker.checked, timeout=30_000) as checked:
+        with qtbot.waitSignal(window.importFinished, timeout=30_000):
+            assert window.import_paths([str(path)])
+        _close_summaries()
+    assert checked.args == [2]
+    assert _status_of(window, "Structured one") == "suggested"
+    assert _status_of(window, "Plain one") == "0/5"
+    assert pending(window.library) == []
+    # The Suggested filter finds it now.
+    window.status_filter.setCurrentIndex(window.status_filter.findText("Suggested"))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+
+
+def test_the_window_stays_live_and_closes_cleanly_while_checking(qtbot, library, settings,
+                                                                 make_ris, monkeypatch):
+    monkeypatch.setattr(suggestions, "CHECK_CHUNK", 20)
+    import_file(library, make_ris("many.ris", _records(3000)))  # as the CLI would
+    win = MainWindow(library, settings)
+    qtbot.addWidget(win)
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(20)
+    win.show()
+    qtbot.waitUntil(lambda: win.checker.running, timeout=10_000)
+    qtbot.wait(400)
+    timer.stop()
+    assert len(ticks) >= 8, "the event loop stalled while the check ran"
+    win.close()  # stops the check after its current chunk, with no thread left running
+    assert not win.checker.running
+    left = pending(library)
+    assert left and left[0][0] > 1, "some records were checked, the rest are still pending"
+    # The next window goes on where the last one stopped.
+    again = MainWindow(library, settings)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(lambda: pending(library) == [], timeout=60_000)
+    qtbot.waitUntil(lambda: not again.checker.running)
+    assert len(library.search_ids(status="suggested")) == 1500
+
+
+def test_records_imported_by_another_program_are_checked_too(qtbot, window, make_ris):
+    import_file(window.library, make_ris("cli.ris", [
+        {"TY": "JOUR", "TI": "From the CLI", "AB": STRUCTURED}]))
+    with qtbot.waitSignal(window.checker.checked, timeout=30_000):
+        window.check_for_changes()  # what the window's watch does when the library changes
+    qtbot.waitUntil(lambda: _status_of(window, "From the CLI") == "suggested")
