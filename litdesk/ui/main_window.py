@@ -453,6 +453,7 @@ class MainWindow(QMainWindow):
         self.watch.reachable()
         if self._away:
             self._away = False
+            self._stamp = None  # the next look refreshes the rows left blank while away
             self._set_library_labels()  # the banner back to what it was (read-only or none)
             self.statusBar().showMessage("The library can be reached again.", 6000)
         return stamp

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 
 from litdesk.core.model import LABELS
 from litdesk.store import coders
-from litdesk.store.library import Library, RowSummary
+from litdesk.store.library import Library, LibraryError, RowSummary
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -169,9 +169,16 @@ class RecordTableModel(QAbstractTableModel):
             return hit
         start = max(0, row - self.WINDOW // 4)
         window = self._ids[start:start + self.WINDOW]
-        for summary in self._lib.rows(window):
+        try:
+            summaries = self._lib.rows(window)
+            statuses = coders.status_by_coder(self._lib, window)
+        except LibraryError:
+            # The server is away (the window's banner says so): the rows stay blank until
+            # the window finds it again and refreshes the table.
+            return None
+        for summary in summaries:
             self._cache[summary.id] = summary
-        for rid_, by_coder in coders.status_by_coder(self._lib, window).items():
+        for rid_, by_coder in statuses.items():
             self._coders[rid_] = " · ".join(
                 f"{name} {st.sections}/{len(LABELS)}{' ✓' if st.done else ''}"
                 for name, st in sorted(by_coder.items()) if st.sections or st.done)

@@ -1,0 +1,158 @@
+"""The server goes away in the middle of a tagging burst and comes back.
+
+The test runs a server of its own (``.ci/pg-cluster``, as the CI does) so that it can stop
+and restart it: the window shows a banner while the server is away, refuses tags it cannot
+save with a message (never showing them as saved), reconnects by itself when the server is
+back, and every tag it showed as saved is in the database afterwards.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from litdesk.core.model import LABELS
+from litdesk.store.importer import import_file
+from litdesk.store.library import Library
+from litdesk.ui.main_window import MainWindow
+
+REPO = Path(__file__).resolve().parents[2]
+PG_CLUSTER = REPO / ".ci" / "pg-cluster"
+SENTENCES = 16
+KEYS = {label: getattr(Qt.Key, f"Key_{n}") for n, label in enumerate(LABELS, start=1)}
+
+
+def _bindir() -> str | None:
+    found = [os.environ["PG_BINDIR"]] if os.environ.get("PG_BINDIR") else sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
+    found = [d for d in found if os.access(os.path.join(d, "initdb"), os.X_OK)]
+    return found[-1] if found else None
+
+
+class Server:
+    """A throwaway cluster (``.ci/pg-cluster start``) that the test may stop and start."""
+
+    def __init__(self, folder: Path, bindir: str):
+        self.folder, self.bindir = folder, bindir
+        out = subprocess.run([str(PG_CLUSTER), "start", str(folder)], capture_output=True,
+                             text=True, check=False)
+        if out.returncode != 0:
+            pytest.fail(f"pg-cluster start failed:\n{out.stdout}{out.stderr}")
+        self.url = out.stdout.strip().splitlines()[-1]
+
+    def _pg_ctl(self, *args: str) -> None:
+        # As pg-cluster does: the server refuses to run as root, so root runs it as the
+        # unprivileged user that pg-cluster made the cluster's owner.
+        owner = ["runuser", "-u", "litdeskci", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*owner, f"{self.bindir}/pg_ctl", "-D", str(self.folder / "data"),
+                        *args], check=True, capture_output=True, timeout=60)
+
+    def stop(self) -> None:
+        """A clean stop (as an administrator would): clients are disconnected."""
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        self._pg_ctl("-l", str(self.folder / "server.log"), "-w", "start", "-o",
+                     f"-c listen_addresses='' -c unix_socket_directories='{self.folder}'")
+
+    def remove(self) -> None:
+        subprocess.run([str(PG_CLUSTER), "stop", str(self.folder)], check=False,
+                       capture_output=True)
+
+
+@pytest.fixture
+def own_server() -> Iterator[Server]:
+    bindir = _bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server installed (initdb not found in "
+                    "/usr/lib/postgresql/*/bin or $PG_BINDIR): this test starts and stops a "
+                    "server of its own")
+    pytest.importorskip("psycopg", reason="psycopg is needed for the PostgreSQL tests")
+    # Under /tmp, not pytest's tmp_path: the server's unprivileged user must reach the
+    # folder, and its Unix socket path must stay short.
+    server = Server(Path(tempfile.mkdtemp(prefix="litdesk-pg-", dir="/tmp")), bindir)
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def _abstract(n: int) -> str:
+    return " ".join(f"Sentence {k} of paper {n} reports a finding." for k in range(SENTENCES))
+
+
+def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
+    ris = tmp_path / "papers.ris"
+    ris.write_text("".join(f"TY  - JOUR\nTI  - Paper {n}\nAB  - {_abstract(n)}\nER  - \n\n"
+                           for n in range(3)), encoding="utf-8")
+    with Library.open(own_server.url, coder="setup") as lib:
+        import_file(lib, ris)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(Library.open(own_server.url, coder="tester"), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.pane.abstract
+
+    def tag(k: int) -> bool:
+        """Tag sentence ``k`` of the shown record by key; whether the pane shows it saved."""
+        record = window.pane.record
+        start = record.abstract.index(f"Sentence {k} of")
+        label = LABELS[k % len(LABELS)]
+        cursor = view.textCursor()
+        cursor.setPosition(start + 3)
+        cursor.clearSelection()
+        view.setTextCursor(cursor)
+        qtbot.keyClick(view, KEYS[label])
+        shown = {(s.start, s.label) for s in window.pane.record.spans}
+        if (start, label) in shown:
+            acknowledged.add((record.id, start, label))
+            return True
+        return False
+
+    acknowledged: set[tuple[int, int, str]] = set()
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.record is not None)
+    for k in range(SENTENCES):
+        assert tag(k)
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: window.pane.record.title == "Paper 1")
+    for k in range(SENTENCES // 2):
+        assert tag(k)
+    saved_before = set(acknowledged)
+
+    own_server.stop()  # mid-burst
+    qtbot.waitUntil(window.banner.isVisible, timeout=5_000)
+    assert "cannot be saved" in window.banner.text()
+    for k in range(SENTENCES // 2, SENTENCES // 2 + 3):
+        window.statusBar().clearMessage()
+        assert not tag(k), "a tag was shown as saved while the server was stopped"
+        refusal = window.statusBar().currentMessage()
+        assert refusal.startswith("Not saved"), refusal
+        assert "Cannot reach the library server" in refusal
+    assert acknowledged == saved_before
+
+    own_server.start()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
+    qtbot.waitUntil(lambda: window.watch.listening, timeout=5_000)
+    for k in range(SENTENCES // 2, SENTENCES):  # the refused ones again, and the rest
+        assert tag(k)
+    window.table.selectRow(2)
+    qtbot.waitUntil(lambda: window.pane.record.title == "Paper 2")
+    for k in range(4):
+        assert tag(k)
+    window.close()
+    window.library.close()
+
+    with Library.open(own_server.url, coder="tester") as lib:
+        stored = {(rid, s.start, s.label) for rid in lib.search_ids() for s in lib.spans(rid)}
+    assert saved_before <= stored
+    assert stored == acknowledged
+    assert len(acknowledged) == SENTENCES * 2 + 4
