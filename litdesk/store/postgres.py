@@ -275,6 +275,55 @@ def collate_sort_keys(conn: Connection) -> None:
             f'ALTER TABLE record ALTER COLUMN {col} TYPE varchar(255) COLLATE "C"')
 
 
+#: Sort indexes on PostgreSQL: each sort key, then the id that breaks its ties, so that a
+#: sorted page of ids is one index scan (SQLite's indexes end in the rowid by themselves).
+#: Years ascend with NULL first, as SQLite sorts them. They replace the key-only indexes,
+#: which they also serve for look-ups by the key.
+SORT_INDEXES = {
+    "ix_record_year": ("ix_record_year_id", "year NULLS FIRST, id"),
+    "ix_record_title_key": ("ix_record_title_key_id", "title_key, id"),
+    "ix_record_author_key": ("ix_record_author_key_id", "author_key, id"),
+    "ix_record_journal_key": ("ix_record_journal_key_id", "journal_key, id"),
+}
+
+
+def create_sort_indexes(conn: Connection) -> None:
+    for old, (name, columns) in SORT_INDEXES.items():
+        conn.exec_driver_sql(f"CREATE INDEX {name} ON record ({columns})")
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {old}")
+
+
+#: Autovacuum on ``record`` soon after a large import, not once a fifth of it is new: until
+#: it has run, sorting cannot use index-only scans and the planner has no statistics.
+_AUTOVACUUM = ("autovacuum_vacuum_insert_scale_factor = 0.01",
+               "autovacuum_analyze_scale_factor = 0.02")
+
+
+def tune_autovacuum(conn: Connection) -> None:
+    conn.exec_driver_sql(f"ALTER TABLE record SET ({', '.join(_AUTOVACUUM)})")
+
+
+def untune_autovacuum(conn: Connection) -> None:
+    names = ", ".join(s.split(" = ")[0] for s in _AUTOVACUUM)
+    conn.exec_driver_sql(f"ALTER TABLE record RESET ({names})")
+
+
+def settle(engine: Engine) -> None:
+    """``VACUUM (ANALYZE)`` the tables a large import filled, at once rather than when
+    autovacuum next wakes: sorted pages become index-only scans, and plans use statistics.
+    Only the tables' owner may; for other logins this is a no-op (the server says why)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if is_owner(conn):
+            conn.exec_driver_sql("VACUUM (ANALYZE) record, coding_status, span")
+
+
+def drop_sort_indexes(conn: Connection) -> None:
+    for old, (name, _columns) in SORT_INDEXES.items():
+        column = old.removeprefix("ix_record_")
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {old} ON record ({column})")
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
 def enable_row_security(conn: Connection) -> None:
     """Everyone granted may read every row; a login writes only rows whose coder is itself
     or the consensus. The tables' owner (who upgrades the schema) is not restricted."""

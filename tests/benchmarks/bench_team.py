@@ -1,6 +1,7 @@
 """Team libraries at scale: the bench_scale figures on SQLite and on PostgreSQL, side by side.
 
     python tests/benchmarks/bench_team.py [--records 100000] [--seed 7] [--xvfb] [--profile]
+                                          [--settle]
 
 Run by hand (not a test). It starts a throwaway PostgreSQL cluster with ``.ci/pg-cluster``
 (Unix socket only, inside a temporary folder; stopped at the end, also on failure), creates a
@@ -19,6 +20,10 @@ The target (team libraries issue): every server figure within 2x of SQLite's, an
 persisted <= 50 ms on the server. ``--profile`` records the SQL each engine runs during the
 in-process measurements and prints the statements that take the most time, with EXPLAIN
 ANALYZE of the slowest server ones (the profiling itself slows the figures a little).
+``--settle`` runs ``VACUUM (ANALYZE)`` on the server right after its import
+(``litdesk.store.postgres.settle``), as autovacuum does within a minute or so: without it the
+figures are those of the first minute after a large import (no index-only scans, no
+statistics).
 """
 
 from __future__ import annotations
@@ -260,10 +265,18 @@ def explain_search(location: str) -> None:
 
 # -- one engine ----------------------------------------------------------------------------
 def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: bool,
-               profile: bool) -> dict[str, float]:
+               profile: bool, settle: bool = False) -> dict[str, float]:
     print(f"{name}: importing {n:,} records…", file=sys.stderr)
     prof = SqlProfile() if profile else None
     res: dict[str, float] = {"import_s": import_into(location, ris, n, seed)}
+    if settle and is_server(location):
+        from litdesk.store import postgres
+
+        engine = postgres.create_engine(location)
+        t = time.perf_counter()
+        postgres.settle(engine)
+        engine.dispose()
+        print(f"{name}: VACUUM (ANALYZE) {time.perf_counter() - t:.1f} s", file=sys.stderr)
     if prof is not None:
         prof.close()
         prof.report(f"import and coding, {name}")
@@ -329,6 +342,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true",
                     help="print the costliest SQL per engine (and EXPLAIN ANALYZE on the server)")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--settle", action="store_true",
+                    help="VACUUM (ANALYZE) the server library after its import")
     args = ap.parse_args()
     n = args.records
 
@@ -341,7 +356,8 @@ def main() -> None:
         server = create_database(admin_url, f"bench_{n}_{os.getpid()}")
         lite = run_engine("SQLite", str(work / "lib.litdesk.sqlite"), ris, n, args.seed,
                           args.xvfb, args.profile)
-        pg = run_engine("PostgreSQL", server, ris, n, args.seed, args.xvfb, args.profile)
+        pg = run_engine("PostgreSQL", server, ris, n, args.seed, args.xvfb, args.profile,
+                        args.settle)
     finally:
         stop_cluster(cluster)
         shutil.rmtree(work, ignore_errors=True)

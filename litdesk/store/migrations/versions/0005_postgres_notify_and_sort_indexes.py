@@ -1,6 +1,7 @@
-"""On PostgreSQL: triggers that NOTIFY open windows of changes (live updates), and sort
-indexes ending in the id, the tie-break of every sort. On SQLite: nothing (its indexes end
-in the rowid already, and windows there look for changes every few seconds).
+"""On PostgreSQL: triggers that NOTIFY open windows of changes (live updates); sort indexes
+ending in the id, the tie-break of every sort; autovacuum soon after large imports. On
+SQLite: nothing (its indexes end in the rowid already, and windows there look for changes
+every few seconds).
 
 Revision ID: 0005
 Revises: 0004
@@ -24,10 +25,14 @@ def upgrade() -> None:
     if bind.dialect.name != "postgresql":
         return
     postgres.create_change_triggers(bind)
+    postgres.create_sort_indexes(bind)
+    postgres.tune_autovacuum(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
+    postgres.untune_autovacuum(bind)
+    postgres.drop_sort_indexes(bind)
     postgres.drop_change_triggers(bind)
