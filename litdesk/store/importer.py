@@ -7,13 +7,16 @@ leaves the library as it was before that file. Records are read, checked and ins
 
 from __future__ import annotations
 
+import json
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import JSON, Connection, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,6 +26,7 @@ from litdesk.core.model import Record, Span
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError, open_ris
 from litdesk.core.spans import normalise
 from litdesk.store import sqlite
+from litdesk.store.bulk import BackgroundWriter
 from litdesk.store.convert import record_values
 from litdesk.store.library import Library, LibraryError, now
 from litdesk.store.pending import mark_pending
@@ -123,28 +127,31 @@ def import_file(
     summary.encoding, summary.format = ris.encoding, ris.format
     try:
         with (ris, lib.session() as s, s.begin(), _import_cache(s.connection()),
-              sqlite.indexing_in_bulk(s.connection()) as index):
+              sqlite.indexing_in_bulk(s.connection()) as index, lib.engine.connect() as reader):
             batch = BatchRow(source=str(Path(path).resolve()), imported_at=now(),
                              encoding=ris.encoding, format=ris.format, added=0, duplicates=0,
                              coder=lib.coder)
             s.add(batch)
             s.flush()
-            checker = _DuplicateChecker(s, allow_duplicates)
-            store = _Store(s, lib.coder, batch.id, checker, summary, index)
-            chunk: list[ReadRecord] = []
-            for item in ris:
-                summary.read += 1
-                chunk.append(item)
-                if len(chunk) >= CHUNK:
-                    store(chunk)
-                    chunk = []
-                    if progress:
-                        progress(summary.read, ris.bytes_read, ris.size)
-                if cancelled and summary.read % 100 == 0 and cancelled():
+            store = _Store(s, lib.coder, batch.id, summary, index)
+            # Duplicates are looked up in the library as it was before this file, on a
+            # connection of their own: the file's session is busy in the writer thread.
+            checker = _DuplicateChecker(reader if store.last_id else None, allow_duplicates)
+            with BackgroundWriter() as writer:
+                chunk: list[ReadRecord] = []
+                for item in ris:
+                    summary.read += 1
+                    chunk.append(item)
+                    if len(chunk) >= CHUNK:
+                        store(chunk, checker, writer)
+                        chunk = []
+                        if progress:
+                            progress(summary.read, ris.bytes_read, ris.size)
+                    if cancelled and summary.read % 100 == 0 and cancelled():
+                        raise ImportCancelled
+                store(chunk, checker, writer)
+                if cancelled and cancelled():
                     raise ImportCancelled
-            store(chunk)
-            if cancelled and cancelled():
-                raise ImportCancelled
             if summary.added:  # has_suggestions is worked out afterwards (see suggestions.py)
                 mark_pending(s, [(store.first_id, store.last_id)])
             batch.added, batch.duplicates = summary.added, len(summary.duplicates)
@@ -199,8 +206,9 @@ class _DuplicateChecker:
 
     KINDS = ("DOI", "PubMed ID", "title")
 
-    def __init__(self, s: Session, allow: bool):
-        self.s, self.allow = s, allow
+    def __init__(self, reader: Connection | None, allow: bool):
+        # reader None: the library had no records before this file, nothing to look up.
+        self.reader, self.allow = reader, allow
         self.seen: dict[tuple[str, str], _Seen] = {}  # keys of this file's imported records
 
     def check(self, chunk: list[tuple[ReadRecord, Record]]) -> list[Duplicate | None]:
@@ -238,6 +246,8 @@ class _DuplicateChecker:
 
     def _existing(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str], _Seen]:
         found: dict[tuple[str, str], _Seen] = {}
+        if self.reader is None:
+            return found
         for idx, (kind, col) in enumerate(zip(
                 self.KINDS, (RecordRow.doi_key, RecordRow.pmid, RecordRow.dup_key), strict=True)):
             wanted = list({k[idx] for k in keys if k[idx]})
@@ -245,7 +255,7 @@ class _DuplicateChecker:
                 continue
             stmt = select(RecordRow.id, RecordRow.doi_key, RecordRow.pmid, col).where(
                 col.in_(wanted)).order_by(RecordRow.id)
-            for rid, doi_key, pmid, value in self.s.execute(stmt):
+            for rid, doi_key, pmid, value in self.reader.execute(stmt):
                 found.setdefault((kind, value), (rid, doi_key, pmid))
         return found
 
@@ -264,13 +274,14 @@ class _Store:
 
     The import holds the library's write lock, so ids are handed out from the largest one
     (what SQLite itself would pick): the rows then go in with one ``executemany`` instead of
-    one INSERT ... RETURNING per row, and are indexed for search a chunk at a time.
+    one INSERT ... RETURNING per row, and are indexed for search a chunk at a time. Checking
+    and preparing rows happens in the reading thread; the writes are jobs for the writer.
     """
 
-    def __init__(self, s: Session, coder: str, batch_id: int, checker: _DuplicateChecker,
-                 summary: FileSummary, index: Callable[[int, int], None]) -> None:
+    def __init__(self, s: Session, coder: str, batch_id: int, summary: FileSummary,
+                 index: Callable[[int, int], None]) -> None:
         self.s, self.coder, self.batch_id = s, coder, batch_id
-        self.checker, self.summary, self.index = checker, summary, index
+        self.summary, self.index = summary, index
         self.server = s.get_bind().dialect.name == "postgresql"
         if self.server:
             # On a server nothing else holds the write lock for us: two coders importing at
@@ -279,11 +290,12 @@ class _Store:
         self.last_id = s.scalar(select(func.max(RecordRow.id))) or 0
         self.first_id = self.last_id + 1  # the ids this file gets are consecutive
 
-    def __call__(self, chunk: list[ReadRecord]) -> None:
+    def __call__(self, chunk: list[ReadRecord], checker: _DuplicateChecker,
+                 writer: BackgroundWriter) -> None:
         if not chunk:
             return
         decoded = [_decode(item.record) for item in chunk]
-        verdicts = self.checker.check([(item, rec) for item, (rec, _, _) in zip(
+        verdicts = checker.check([(item, rec) for item, (rec, _, _) in zip(
             chunk, decoded, strict=True)])
         keep = []
         for coded, dup in zip(decoded, verdicts, strict=True):
@@ -299,14 +311,41 @@ class _Store:
         values = [record_values(rec, batch_id=self.batch_id, added_at=stamp,
                                 suggests=False) | {"id": rid}
                   for rid, (rec, _, _) in zip(ids, keep, strict=True)]
-        self.s.execute(insert(RecordRow.__table__), values)
-        self.index(first, ids[-1])
-        self.last_id = ids[-1]
-        if self.server:  # keep the id sequence in step for rows inserted without an id
-            self.s.execute(text("SELECT setval(pg_get_serial_sequence('record', 'id'), :n)"),
-                           {"n": self.last_id})
+        rows = values if self.server else _sqlite_rows(values)
+        coding = [(rid, item) for rid, item in zip(ids, keep, strict=True) if item[1] or item[2]]
+        last = ids[-1]
+        self.last_id = last
         self.summary.added += len(keep)
-        _store_coding(self.s, self.coder, zip(ids, keep, strict=True))
+        writer.submit(lambda: self._write(rows, first, last, coding))
+
+    def _write(self, rows: list[Any], first: int, last: int,
+               coding: list[tuple[int, tuple[Record, list[Span], str]]]) -> None:
+        """The writer thread's part: insert, index for search, keep the sequence in step."""
+        if self.server:
+            self.s.execute(insert(RecordRow.__table__), rows)
+            # keep the id sequence in step for rows inserted without an id
+            self.s.execute(text("SELECT setval(pg_get_serial_sequence('record', 'id'), :n)"),
+                           {"n": last})
+        else:
+            sqlite.insert_many(self.s.connection(), RecordRow.__tablename__, _COLUMNS, rows)
+        self.index(first, last)
+        if coding:
+            _store_coding(self.s, self.coder, coding)
+
+
+#: The record columns an import fills, in `_sqlite_rows` order.
+_COLUMNS: tuple[str, ...] = tuple(c.name for c in RecordRow.__table__.columns)
+_JSON_COLUMNS = tuple(c.name for c in RecordRow.__table__.columns if isinstance(c.type, JSON))
+_IN_ORDER = operator.itemgetter(*_COLUMNS)
+
+
+def _sqlite_rows(values: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Column values as SQLite stores them (JSON as text, as the engine's serializer writes)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    for v in values:
+        for c in _JSON_COLUMNS:
+            v[c] = dumps(v[c])
+    return [_IN_ORDER(v) for v in values]
 
 
 def _decode(record: Record) -> tuple[Record, list[Span], str]:

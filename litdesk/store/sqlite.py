@@ -156,3 +156,13 @@ def backup(source: Connection, dest: Path) -> None:
         raw.backup(target)
     finally:
         target.close()
+
+
+def insert_many(conn: Connection, table: str, columns: Sequence[str],
+                rows: Sequence[Sequence[Any]]) -> None:
+    """``executemany`` straight on the driver, in the connection's transaction: no per-row
+    work in SQLAlchemy (an import's hot path). Values are what SQLite stores (JSON as text)."""
+    raw = conn.connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    marks = ", ".join("?" * len(columns))
+    raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
