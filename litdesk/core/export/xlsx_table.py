@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import IO, Final
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
 from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_row
 from litdesk.core.model import LABELS, Record
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
 #: Excel refuses cells longer than this.
 MAX_CELL: Final[int] = 32767
 _WIDE: Final[frozenset[str]] = frozenset({"title", "memo", *LABELS})
-_WRAP: Final[Alignment] = Alignment(wrap_text=True, vertical="top")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
+#: What XML 1.0 does not allow in a sheet (openpyxl's ILLEGAL_CHARACTERS_RE).
+_ILLEGAL: Final = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def write_xlsx(
@@ -36,6 +33,13 @@ def write_xlsx(
     Text that a spreadsheet would run as a formula is written as an explicit string cell
     with Excel's "quote prefix", so it shows (and reads back) as the text itself.
     """
+    # openpyxl is imported here, not with the module: the app and CLI start without it.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wrap = Alignment(wrap_text=True, vertical="top")
     workbook = Workbook(write_only=True)
     sheet: WriteOnlyWorksheet = workbook.create_sheet("Evidence")
     sheet.freeze_panes = "A2"
@@ -49,25 +53,25 @@ def write_xlsx(
     sheet.append(header)
     count = 0
     for record in each_record(records, progress, cancelled):
-        sheet.append([_cell(sheet, value) for value in table_row(record)])
+        sheet.append([_cell(sheet, value, WriteOnlyCell, wrap) for value in table_row(record)])
         count += 1
     workbook.save(out)
     return count
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Cell) -> WriteOnlyCell | int | None:
+def _cell(sheet: WriteOnlyWorksheet, value: Cell, make: Any, wrap: Any) -> Any:
     if value == "":
         return None  # a blank cell, rather than an empty inline-string element
     if not isinstance(value, str):
         return value
     # Control characters are not allowed in the XML of a sheet; replace them one for one.
-    text = _SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+    text = _SURROGATE.sub("\ufffd", _ILLEGAL.sub("\ufffd", value))
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - 1] + "…"
-    cell = WriteOnlyCell(sheet, value=text)
+    cell = make(sheet, value=text)
     if looks_like_formula(text):
         cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
         cell.quotePrefix = True
     if "\n" in text or len(text) > 50:
-        cell.alignment = _WRAP
+        cell.alignment = wrap
     return cell
