@@ -53,7 +53,8 @@ def test_a_cancelled_check_keeps_the_rest_pending(library, make_ris, monkeypatch
     import_file(library, make_ris("a.ris", _records(30)))
     calls = []
     n = check_pending(library, progress=calls.append, cancelled=lambda: len(calls) >= 2)
-    assert n == 14 and calls == [7, 14]
+    assert n == 14
+    assert calls == [7, 14]
     assert pending(library) == [(15, 30)]
     assert check_pending(library) == 16
     assert pending(library) == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 
 from litdesk.store.importer import import_file
-from litdesk.store.suggestions import check_pending
 from litdesk.store.library import Library
+from litdesk.store.suggestions import check_pending
 from litdesk.ui.main_window import MainWindow
 
 SEED_SECTIONS = [(0, 317, "background"), (317, 452, "aim"), (452, 690, "method"),
