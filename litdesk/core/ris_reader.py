@@ -13,6 +13,7 @@ import itertools
 import os
 import re
 import stat
+import string
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -124,6 +125,8 @@ class _Streaming:
     ignore: list[str]
     mapping: dict[str, str]
     JOIN: ClassVar[str] = "\n"  # joins the lines of a value that spans several lines
+    #: Tags whose standard line "XX  - value" `parse_line` reads as (tag, value.strip()).
+    STANDARD_TAGS: ClassVar[frozenset[str]] = frozenset()
     SPLIT_CONTINUED: ClassVar[frozenset[str]] = frozenset()  # a continuation is a new value
 
     def __init__(self, report: Report) -> None:
@@ -150,25 +153,44 @@ class _Streaming:
         """Records of ``(line number, text)`` pairs, yielded one at a time."""
         pieces = self._pieces(numbered)
         position = 0
+        # The loop below runs once per line of the file: `_open`, `_continue` and `_flush`
+        # are inlined, on locals, and the standard "XX  - value" line is told without a call.
+        parse_line, standard = self.parse_line, self.STANDARD_TAGS
+        end_tag, start_tag, ignore = self.END_TAG, self.START_TAG, self.ignore
+        split_continued, join = self.SPLIT_CONTINUED, self.JOIN
         while (draft := self._iter_till_start(pieces)) is not None:
             position += 1
             draft.position = position
             unended: str | None = "missing ER at the end of the file"
+            tags, open_tag, parts = draft.tags, draft.open_tag, draft.parts
             for number, line in pieces:
-                tag, content = self.parse_line(line)
+                if line[2:6] == "  - " and line[:2] in standard:
+                    tag: str | None = line[:2]
+                    content = line[6:].strip()
+                else:
+                    tag, content = parse_line(line)
                 if tag is None:
-                    self._continue(draft, content)
-                elif tag == self.END_TAG:
+                    if open_tag is None:
+                        continue
+                    if open_tag in split_continued:
+                        tags.append((open_tag, _value(parts, join)))
+                        parts = [content]
+                    else:
+                        parts.append(content)
+                elif tag == end_tag:
                     unended = None
                     if content:
                         self.report(position, number, f"text after ER: {content[:60]!r}",
                                     "text ignored")
                     break
-                elif tag == self.START_TAG:
+                elif tag == start_tag:
                     unended, self._held = "no ER before the next record", (number, line)
                     break
-                elif tag not in self.ignore:
-                    self._open(draft, tag, content)
+                elif tag not in ignore:
+                    if open_tag is not None:
+                        tags.append((open_tag, _value(parts, join)))
+                    open_tag, parts = tag, [content]
+            draft.open_tag, draft.parts = open_tag, parts
             self._flush(draft)
             if not any(value for tag, value in draft.tags if tag != self.START_TAG):
                 self.report(position, draft.line, "empty record", "skipped")
@@ -229,10 +251,16 @@ class _Streaming:
         # Only the ordered tags are kept: `record_from_tags` derives every field from them, so
         # rispy's own field dict is never built (that halved the time spent per line).
         if draft.open_tag is not None:
-            parts = draft.parts
-            value = parts[0] if len(parts) == 1 else self.JOIN.join(parts)
-            draft.tags.append((draft.open_tag, sanitise(value)))
+            draft.tags.append((draft.open_tag, _value(draft.parts, self.JOIN)))
             draft.open_tag, draft.parts = None, []
+
+
+def _value(parts: list[str], join: str) -> str:
+    """A tag's value from its lines (each stripped already), sanitised."""
+    if len(parts) == 1:
+        one = parts[0]
+        return one if one.isprintable() else sanitise(one)  # stripped: sanitise's result
+    return sanitise(join.join(parts))
 
 
 def _names(draft: _Draft) -> str:
@@ -242,6 +270,9 @@ def _names(draft: _Draft) -> str:
 
 class _RisParser(_Streaming, rispy.RisParser):  # type: ignore[misc]
     """rispy's RIS parser, tolerant of spacing and of RIS flattened onto one line."""
+
+    STANDARD_TAGS = frozenset(a + b for a in string.ascii_uppercase
+                              for b in string.ascii_uppercase + string.digits)
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
         tag = line[:2]
