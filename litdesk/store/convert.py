@@ -31,7 +31,7 @@ def record_values(
         "urls": list(record.urls),
         "abstract": record.abstract,
         "keywords": list(record.keywords),
-        "tags": [list(t) for t in record.tags],
+        "tags": record.tags,  # (tag, value) pairs: JSON arrays of two, like lists
         "author_key": dedupe.fold(record.first_author_surname)[:_KEY_LEN],
         "title_key": dedupe.fold(record.title)[:_KEY_LEN],
         "journal_key": dedupe.fold(record.journal)[:_KEY_LEN],
