@@ -169,6 +169,8 @@ class _Streaming:
                     content = line[6:].strip()
                 else:
                     tag, content = parse_line(line)
+                if not content.isprintable():
+                    content = _clean_line(content)
                 if tag is None:
                     if open_tag is None:
                         continue
@@ -215,6 +217,8 @@ class _Streaming:
         held, self._held = self._held, None
         for number, line in itertools.chain([held] if held else [], lines):
             tag, content = self.parse_line(line)
+            if not content.isprintable():
+                content = _clean_line(content)
             if tag is None:
                 if draft is not None:
                     self._continue(draft, content)
@@ -253,6 +257,12 @@ class _Streaming:
         if draft.open_tag is not None:
             draft.tags.append((draft.open_tag, _value(draft.parts, self.JOIN)))
             draft.open_tag, draft.parts = None, []
+
+
+def _clean_line(content: str) -> str:
+    """A line's value without control characters, then stripped: what is left at its ends
+    must not depend on whether a control character stood there (export and import again)."""
+    return _INVALID_XML.sub("", content).strip()
 
 
 def _value(parts: list[str], join: str) -> str:
