@@ -19,3 +19,16 @@ def window(qtbot, library, settings):
     if win.busy:
         win.jobs.cancel()
         qtbot.waitUntil(lambda: not win.busy, timeout=10_000)
+
+
+@pytest.fixture
+def close_summaries():
+    """A function closing every import summary dialog that is open (they are window-modal)."""
+    from PySide6.QtWidgets import QApplication
+
+    def close() -> None:
+        for w in QApplication.topLevelWidgets():
+            if w.objectName() == "importSummary" and w.isVisible():
+                w.close()
+
+    return close

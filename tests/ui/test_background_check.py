@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from litdesk.store import suggestions
 from litdesk.store.importer import import_file
@@ -31,19 +30,15 @@ def _status_of(window: MainWindow, title: str) -> str | None:
     return None
 
 
-def _close_summaries() -> None:
-    for w in QApplication.topLevelWidgets():
-        if w.objectName() == "importSummary" and w.isVisible():
-            w.close()
 
-
-def test_imported_records_show_as_suggested_once_checked(qtbot, window, make_ris):
+def test_imported_records_show_as_suggested_once_checked(qtbot, close_summaries, window,
+                                                        make_ris):
     path = make_ris("two.ris", [{"TY": "JOUR", "TI": "Structured one", "AB": STRUCTURED},
                                 {"TY": "JOUR", "TI": "Plain one", "AB": PLAIN}])
     with qtbot.waitSignal(window.checker.checked, timeout=30_000) as checked:
         with qtbot.waitSignal(window.importFinished, timeout=30_000):
             assert window.import_paths([str(path)])
-        _close_summaries()
+        close_summaries()
     assert checked.args == [2]
     assert _status_of(window, "Structured one") == "suggested"
     assert _status_of(window, "Plain one") == "0/5"

@@ -27,13 +27,9 @@ def big_ris(tmp_path_factory) -> Path:
     return path
 
 
-def _close_summaries() -> None:
-    for w in QApplication.topLevelWidgets():
-        if w.objectName() == "importSummary" and w.isVisible():
-            w.close()
 
-
-def test_event_loop_keeps_turning_during_a_large_import(qtbot, window, big_ris):
+def test_event_loop_keeps_turning_during_a_large_import(qtbot, close_summaries, window,
+                                                        big_ris):
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(20)
@@ -44,7 +40,7 @@ def test_event_loop_keeps_turning_during_a_large_import(qtbot, window, big_ris):
         assert window.import_paths([str(big_ris)])
     took = time.perf_counter() - started
     timer.stop()
-    _close_summaries()
+    close_summaries()
     assert blocker.args[0][0].added == RECORDS
     gaps = [b - a for a, b in zip([started, *ticks], ticks, strict=False)]
     assert took > 0.5, "the import was too quick to tell anything"
@@ -54,11 +50,11 @@ def test_event_loop_keeps_turning_during_a_large_import(qtbot, window, big_ris):
     assert max(gaps) < 0.6, f"the window froze for {max(gaps):.3f} s"
 
 
-def test_cancel_on_the_progress_dialog_leaves_the_library_as_before(qtbot, window, big_ris,
-                                                                   make_ris):
+def test_cancel_on_the_progress_dialog_leaves_the_library_as_before(qtbot, close_summaries,
+                                                                   window, big_ris, make_ris):
     with qtbot.waitSignal(window.importFinished, timeout=30_000):
         window.import_paths([str(make_ris("one.ris", [{"TY": "JOUR", "TI": "Kept"}]))])
-    _close_summaries()
+    close_summaries()
     before = window.library.count()
     # Another program holds the library's write lock, so the import waits at its start
     # however fast this machine is: the progress dialog is surely up when Cancel is clicked.
@@ -74,7 +70,7 @@ def test_cancel_on_the_progress_dialog_leaves_the_library_as_before(qtbot, windo
             other.execute("ROLLBACK")
     finally:
         other.close()
-    _close_summaries()
+    close_summaries()
     [summary] = blocker.args[0]
     assert summary.cancelled
     assert summary.added == 0
