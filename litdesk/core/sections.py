@@ -35,7 +35,7 @@ from typing import Final
 from litdesk.core.model import LABELS
 
 _HEADINGS_FILE: Final = "section_headings.txt"
-_NOT_CODED: Final = "-"
+NOT_CODED: Final = "-"
 
 # One token of a heading: a word (optionally with a "(s)" plural mark) or a joining sign.
 # A heading may be wrapped onto the next line ("Study\ndesign and setting").
@@ -80,7 +80,7 @@ class _Heading:
 
 
 @cache
-def _lexicon() -> tuple[dict[tuple[str, ...], str], int]:
+def lexicon() -> tuple[dict[tuple[str, ...], str], int]:
     """The heading list as ``{normalised words: label}`` and the longest heading's token count."""
     text = files("litdesk.core").joinpath(_HEADINGS_FILE).read_text(encoding="utf-8")
     table: dict[tuple[str, ...], str] = {}
@@ -89,7 +89,7 @@ def _lexicon() -> tuple[dict[tuple[str, ...], str], int]:
         if not line or line.startswith("#"):
             continue
         heading, _, label = line.rpartition("|")
-        if label != _NOT_CODED and label not in LABELS:
+        if label != NOT_CODED and label not in LABELS:
             raise ValueError(f"{_HEADINGS_FILE}: unknown label {label!r} for {heading!r}")
         key = _normalise(heading)
         if key:
@@ -104,12 +104,12 @@ def _normalise(heading: str) -> tuple[str, ...]:
     while m := _TOKEN.match(heading, pos):
         if m.end() == pos:
             break
-        tokens.append(_token_key(m))
+        tokens.append(token_key(m))
         pos = m.end()
     return tuple(tokens)
 
 
-def _token_key(m: re.Match[str]) -> str:
+def token_key(m: re.Match[str]) -> str:
     word = m.group(1)
     if word is None:
         return "and" if m.group(2) == "&" else m.group(2)
@@ -118,14 +118,14 @@ def _token_key(m: re.Match[str]) -> str:
 
 def _candidates(text: str, start: int, limit: int) -> list[tuple[int, str]]:
     """Headings the lexicon knows starting at ``start``, longest first, as (end, label)."""
-    table, longest = _lexicon()
+    table, longest = lexicon()
     tokens: list[str] = []
     found: list[tuple[int, str]] = []
     pos = start
     while len(tokens) < longest and (m := _TOKEN.match(text, pos, limit)) and m.end() > pos:
         if not tokens and m.start(1) != start:
             break  # a heading starts with a word
-        tokens.append(_token_key(m))
+        tokens.append(token_key(m))
         pos = m.end()
         if m.group(1) is not None and (label := table.get(tuple(tokens))):
             found.append((pos, label))
@@ -183,7 +183,7 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
         if kind == "lowercase":
             # Only a wrapper may stand before a lower-case word, and only when a heading
             # follows: "Abstract objectives: ...".
-            if label != _NOT_CODED or _heading_at(text, body, "start") is None:
+            if label != NOT_CODED or _heading_at(text, body, "start") is None:
                 continue
             kind = "space"
         if where in ("line", "chained") and kind == "space":
@@ -214,7 +214,7 @@ def _tail_of_longer(text: str, start: int, heading: str) -> bool:
     if before is None:
         return False
     word = before.group().rstrip()
-    if _lexicon()[0].get((word.lower(),)) == _NOT_CODED:
+    if lexicon()[0].get((word.lower(),)) == NOT_CODED:
         return False
     return word.isupper() if heading.isupper() else word[0].isupper()
 
@@ -255,7 +255,7 @@ def _chained(previous: _Heading, *, first: bool) -> str:
     otherwise only with a real delimiter, so that "Results Participants (n = 9) ..." keeps its
     "Results".
     """
-    wrapper = previous.label == _NOT_CODED or (first and previous.start == 0)
+    wrapper = previous.label == NOT_CODED or (first and previous.start == 0)
     return "start" if wrapper else "chained"
 
 
@@ -280,7 +280,7 @@ def suggest_sections(text: str) -> list[tuple[int, int, str]]:
     bounds.append(len(text))
     spans: list[tuple[int, int, str]] = []
     for heading in headings:
-        if heading.label == _NOT_CODED:
+        if heading.label == NOT_CODED:
             continue
         stop = next(b for b in bounds if b > heading.start)
         if not text[heading.body : stop].strip():
@@ -294,138 +294,3 @@ def suggest_sections(text: str) -> list[tuple[int, int, str]]:
     if len({label for _, _, label in spans}) < 2:
         return []
     return spans
-
-
-# -- a fast pre-test ------------------------------------------------------------------------------
-# suggest_sections costs about 0.2 ms per abstract. The pre-test below rules most unstructured
-# abstracts out in a fraction of that, and never rules out one it would suggest for: it needs
-# headings of two sections, each followed by a delimiter. One regular expression (a trie of the
-# headings' last words, then what `_DELIMITER` accepts, over-approximated) finds the few words
-# that may end a heading; only those are walked back through a suffix trie of the heading list.
-
-_PRE_WORD: Final = r"[^\W\d_]+(?:['’][^\W\d_]+)*"  # a word as `_TOKEN` reads it
-_PRE_TOKENS: Final = re.compile(rf"({_PRE_WORD})(?:\([sS]\))?|(&|/|,|-)")
-_PRE_SEP: Final = re.compile(r"[ \t]*(?:\r?\n[ \t]*)?")  # between the tokens of a heading
-# What `_DELIMITER` accepts after a coded heading, over-approximated: a colon, a dash, a full
-# stop, a line break, or (group "space") spaces before a word. Matched on lower-cased text, so
-# the word after spaces is then checked in the original: a lower-case sentence word ("were")
-# can follow no coded heading.
-_PRE_DELIMITER: Final = (
-    r"(?=[ \t]*:|\s+[-‐‑–—]+(?=\s)|[ \t]*[–—]|[ \t]+-+(?=\S)"
-    r"|[ \t]*\.(?=\s|$)|[ \t]*[\r\n]|(?P<space>[ \t]+)(?=\S))"
-)
-_SENTENCE_WORD: Final = re.compile(r"[a-z](?:[a-z_]|[^\w\s])*(?:\s|$)")
-_PRE_WINDOW: Final = 120  # characters searched before a heading's last word (longer: assumed)
-
-
-class _Node(dict[str, "_Node"]):
-    """A node of the headings' suffix trie: children by the token before, labels ending here."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.labels: set[str] = set()  # of the headings that start here
-        self.below: set[str] = set()  # of every heading through this node
-
-
-@cache
-def _suffix_trie() -> _Node:
-    root = _Node()
-    for key, label in _lexicon()[0].items():
-        if label == _NOT_CODED:
-            continue
-        node = root
-        for token in reversed(key):
-            node = node.setdefault(token, _Node())
-            node.below.add(label)
-        node.labels.add(label)
-    return root
-
-
-def _alternation(words: list[str]) -> str:
-    """A regular expression matching exactly ``words``, shaped as a trie (fast to match)."""
-    tree: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:  # type: ignore[type-arg]
-        branches = [("['’]" if ch == "'" else re.escape(ch)) + emit(child)
-                    for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(tree)
-
-
-@cache
-def _heading_end(ignore_case: bool) -> re.Pattern[str]:
-    """Words that may end a coded heading (lower case unless ``ignore_case``), then a delimiter."""
-    words = sorted(w for w in _suffix_trie() if re.fullmatch(_PRE_WORD, w))
-    return re.compile(
-        rf"\b({_alternation(words)})(?![^\W\d_]|['’][^\W\d_])(?:\([sS]\))?{_PRE_DELIMITER}",
-        re.IGNORECASE if ignore_case else 0,
-    )
-
-
-def _heading_ends(text: str) -> list[tuple[int, str]]:
-    """(start, lexicon key) of each word in ``text`` that may end a coded heading."""
-    lowered = text.lower()
-    # Matching lower-cased text is 3 times faster than ignoring case; it needs the same
-    # offsets, which a letter whose lower case is longer ("İ") would shift.
-    same = len(lowered) == len(text)
-    ends = []
-    for m in _heading_end(not same).finditer(lowered if same else text):
-        space = m.end("space")
-        if space >= 0 and _SENTENCE_WORD.match(text, space):
-            continue
-        ends.append((m.start(), m.group(1).lower().replace("’", "'")))
-    return ends
-
-
-def _labels_ending_at(text: str, start: int, key: str) -> set[str]:
-    """Sections of the headings that may end with the word ``key`` starting at ``start``."""
-    node = _suffix_trie().get(key)
-    if node is None:
-        return set()
-    found = set(node.labels)
-    lo = max(0, start - _PRE_WINDOW)
-    before = list(_PRE_TOKENS.finditer(text, lo, start))
-    after = start
-    for tok in reversed(before):
-        if tok.end() != after and not _PRE_SEP.fullmatch(text, tok.end(), after):
-            break
-        if tok is before[0] and lo > 0:  # it may be cut: assume any longer heading
-            return found | node.below
-        node = node.get(_token_key(tok))  # type: ignore[assignment]
-        if node is None:
-            break
-        found |= node.labels
-        after = tok.start()
-    return found
-
-
-def may_have_sections(text: str) -> bool:
-    """False only when `suggest_sections` certainly finds nothing in ``text`` (a fast test).
-
-    That needs headings of two different sections, each followed by a delimiter.
-    """
-    ends = _heading_ends(text)
-    if len(ends) < 2:
-        return False
-    trie = _suffix_trie()
-    bound: set[str] = set()
-    for _, key in ends:  # an upper bound first: most texts end here
-        if (node := trie.get(key)) is not None:
-            bound |= node.below
-    if len(bound) < 2:
-        return False
-    labels: set[str] = set()
-    for start, key in ends:
-        labels |= _labels_ending_at(text, start, key)
-        if len(labels) >= 2:
-            return True
-    return False

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from litdesk.core import sections
 from litdesk.core.model import Span
+from litdesk.core.section_pretest import may_have_sections
 from litdesk.core.sections import suggest_sections
 from litdesk.store.library import Library
 from litdesk.store.pending import (
@@ -35,7 +36,7 @@ CHECK_CHUNK = 250
 
 def has_suggestions(abstract: str) -> bool:
     """``bool(suggest_sections(abstract))``, skipping the full rules for unstructured text."""
-    return bool(abstract) and sections.may_have_sections(abstract) and bool(
+    return bool(abstract) and may_have_sections(abstract) and bool(
         sections.suggest_sections(abstract))
 
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from litdesk.core import ris_reader, sections
 from litdesk.core.litdesk_notes import encode_notes
 from litdesk.core.model import Record, Span
-from litdesk.core.sections import may_have_sections, suggest_sections
+from litdesk.core.section_pretest import may_have_sections
+from litdesk.core.sections import suggest_sections
 from litdesk.store.importer import FileSummary, import_file, import_files
 
 PAPER = {"TY": "JOUR", "AU": ["Müller, Anna", "Smith, J."], "PY": "2021",
@@ -282,7 +283,7 @@ def test_one_50_mb_abstract(library, tmp_path):
 # -- has_suggestions pre-test -------------------------------------------------------------------
 
 def _headings() -> list[str]:
-    table, _ = sections._lexicon()
+    table, _ = sections.lexicon()
     return sorted(" ".join(k) for k in table)
 
 
