@@ -8,6 +8,7 @@ leaves the library as it was before that file. Records are read, checked and ins
 from __future__ import annotations
 
 import json
+import logging
 import operator
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Connection, func, insert, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from litdesk.core import dedupe
@@ -32,7 +33,11 @@ from litdesk.store.library import Library, LibraryError, now
 from litdesk.store.pending import mark_pending
 from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
 
+log = logging.getLogger(__name__)
+
 CHUNK = 1000
+#: A server import of this many records or more is followed by `postgres.settle`.
+SETTLE_AFTER = 1000
 #: SQLite page cache while importing, in KiB (the default 2 MB makes the search index spill
 #: to disk again and again); bounded, so memory stays bounded too.
 IMPORT_CACHE_KIB = 64 * 1024
@@ -171,7 +176,21 @@ def import_file(
     if not summary.ok:
         summary.added, summary.batch_id = 0, None
         summary.duplicates.clear()
+    elif summary.added >= SETTLE_AFTER and lib.engine.dialect.name == "postgresql":
+        _settle(lib)
     return summary
+
+
+def _settle(lib: Library) -> None:
+    """After a large server import: VACUUM (ANALYZE) now, not when autovacuum wakes, so the
+    next sort is an index-only scan and the planner knows the new rows. The records are
+    committed already: a failure here is only logged."""
+    from litdesk.store import postgres
+
+    try:
+        postgres.settle(lib.engine)
+    except (LibraryError, DBAPIError) as e:
+        log.warning("VACUUM (ANALYZE) after the import failed: %s", e)
 
 
 def import_files(
@@ -311,7 +330,7 @@ class _Store:
         values = [record_values(rec, batch_id=self.batch_id, added_at=stamp,
                                 suggests=False) | {"id": rid}
                   for rid, (rec, _, _) in zip(ids, keep, strict=True)]
-        rows = values if self.server else _sqlite_rows(values)
+        rows = _sqlite_rows(values)  # the server's COPY takes the same tuples
         coding = [(rid, item) for rid, item in zip(ids, keep, strict=True) if item[1] or item[2]]
         last = ids[-1]
         self.last_id = last
@@ -322,10 +341,7 @@ class _Store:
                coding: list[tuple[int, tuple[Record, list[Span], str]]]) -> None:
         """The writer thread's part: insert, index for search, keep the sequence in step."""
         if self.server:
-            self.s.execute(insert(RecordRow.__table__), rows)
-            # keep the id sequence in step for rows inserted without an id
-            self.s.execute(text("SELECT setval(pg_get_serial_sequence('record', 'id'), :n)"),
-                           {"n": last})
+            _copy_records(self.s.connection(), rows, last)
         else:
             sqlite.insert_many(self.s.connection(), RecordRow.__tablename__, _COLUMNS, rows)
         self.index(first, last)
@@ -337,10 +353,28 @@ class _Store:
 _COLUMNS: tuple[str, ...] = tuple(c.name for c in RecordRow.__table__.columns)
 _JSON_COLUMNS = tuple(c.name for c in RecordRow.__table__.columns if isinstance(c.type, JSON))
 _IN_ORDER = operator.itemgetter(*_COLUMNS)
+_COPY = f"COPY {RecordRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
+
+
+def _copy_records(conn: Connection, rows: list[tuple[Any, ...]], last: int) -> None:
+    """The server's insert: one ``COPY`` of the chunk, inside the file's transaction.
+
+    COPY is several times faster than an ``executemany`` of INSERTs: one statement, rows
+    streamed, none of SQLAlchemy's per-row work. The server computes each row's search
+    vector (a generated column) as the rows arrive, while the reading thread parses on.
+    """
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cur:
+        with cur.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+        # keep the id sequence in step for rows inserted later without an id
+        cur.execute("SELECT setval(pg_get_serial_sequence('record', 'id'), %s)", (last,))
 
 
 def _sqlite_rows(values: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Column values as SQLite stores them (JSON as text, as the engine's serializer writes)."""
+    """Column values as SQLite stores them (JSON as text, as the engine's serializer writes),
+    in `_COLUMNS` order; what the server's COPY takes too."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     for v in values:
         for c in _JSON_COLUMNS:
