@@ -38,7 +38,7 @@ from urllib.parse import unquote
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.sql.elements import TextClause
 
 from litdesk.core.model import CONSENSUS_CODER
@@ -114,8 +114,9 @@ def create_engine(
     """An engine on the server library at ``location`` (not connected yet)."""
     engine = sa_create_engine(
         engine_url(location, password), future=True, json_serializer=_plain_json,
-        pool_pre_ping=True, connect_args={"application_name": "litdesk", "connect_timeout": 15},
+        connect_args={"application_name": "litdesk", "connect_timeout": 15},
     )
+    event.listen(engine, "checkout", _check_alive)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -137,6 +138,31 @@ def create_engine(
         return statement, parameters
 
     return engine
+
+
+def _check_alive(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+    """Whether a pooled connection still reaches the server, at checkout, without a round trip.
+
+    An idle connection has nothing to read: the server stopping, or ending the session,
+    sends a last message and closes, so the socket turns readable (so does a reset from the
+    network). Only then is there a real ping; a dead connection is replaced at once (the
+    pool retries on DisconnectionError), as ``pool_pre_ping`` would, without its query per
+    checkout. A connection that died without a word fails on its first statement instead;
+    the error handlers then invalidate the pool, and the next checkout connects anew.
+    """
+    import psycopg
+
+    pgconn = dbapi_conn.pgconn
+    if dbapi_conn.closed or pgconn.status != psycopg.pq.ConnStatus.OK:
+        raise DisconnectionError("the connection is closed")
+    readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    if not readable:
+        return
+    try:
+        dbapi_conn.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except psycopg.Error as e:
+        raise DisconnectionError(str(e).strip() or "the server closed the connection") from e
 
 
 def login(conn: Connection) -> str:
@@ -363,6 +389,38 @@ def drop_change_triggers(conn: Connection) -> None:
     for table in NOTIFYING_TABLES:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS litdesk_notify ON {table}")
     conn.exec_driver_sql("DROP FUNCTION IF EXISTS litdesk_notify_change")
+
+
+#: The library_meta key of the count that :func:`create_record_change_count` keeps.
+RECORD_CHANGES = "record_changes"
+
+
+def create_record_change_count(conn: Connection) -> None:
+    """A trigger counting, in library_meta, the statements that add or remove records.
+
+    ``Library.change_stamp`` reads it instead of counting the records. It runs as the
+    tables' owner (any granted login may import or delete records, not change the meta).
+    Only statements that add or remove records count: an import or a deletion already
+    holds locks that keep others from doing either, so the one row waits on nothing new.
+    """
+    schema = conn.exec_driver_sql("SELECT quote_ident(current_schema())").scalar()
+    conn.exec_driver_sql(
+        f"INSERT INTO library_meta (key, value) VALUES ('{RECORD_CHANGES}', '0') "
+        "ON CONFLICT (key) DO NOTHING")
+    conn.exec_driver_sql(
+        "CREATE FUNCTION litdesk_count_record_change() RETURNS trigger LANGUAGE plpgsql "
+        f"SECURITY DEFINER SET search_path = pg_catalog, {schema} AS $$ BEGIN "
+        "UPDATE library_meta SET value = (value::bigint + 1)::text "
+        f"WHERE key = '{RECORD_CHANGES}'; RETURN NULL; END $$")
+    conn.exec_driver_sql(
+        "CREATE TRIGGER litdesk_count_change AFTER INSERT OR DELETE OR TRUNCATE ON record "
+        "FOR EACH STATEMENT EXECUTE FUNCTION litdesk_count_record_change()")
+
+
+def drop_record_change_count(conn: Connection) -> None:
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS litdesk_count_change ON record")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS litdesk_count_record_change")
+    conn.exec_driver_sql(f"DELETE FROM library_meta WHERE key = '{RECORD_CHANGES}'")
 
 
 class ListenerLost(Exception):
