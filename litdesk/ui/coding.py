@@ -3,13 +3,21 @@
 :class:`CodingController` sits between the record pane (what the researcher does) and the
 library (what is stored). Every change is a :class:`SetSpansCommand` on one undo stack, so
 Ctrl+Z undoes tagging, accepted suggestions and removals alike, on whichever record.
+
+A change is written first and goes on the undo stack only once it is saved. When the library
+refuses a write (the server is away, another program holds the file's lock), nothing is shown
+as saved and nothing goes on the stack; an undo or redo it refuses leaves the stack where it
+was. The refusal is said in the status bar and above the abstract ("Not saved: …").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import wraps
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from litdesk.core.model import LABEL_TITLES, Record, Span
@@ -19,32 +27,47 @@ from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui.record_pane import ALL_CODERS, RecordPane
 
+F = TypeVar("F", bound=Callable[..., Any])
+GONE = "the record is no longer in the library."
+
+
+def refusing(method: F) -> F:
+    """A gesture that reads or writes the library: a LibraryError becomes a "Not saved"."""
+
+    @wraps(method)
+    def run(self: CodingController, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except LibraryError as e:
+            self.refuse(str(e))
+            return None
+
+    return run  # type: ignore[return-value]
+
 
 class SetSpansCommand(QUndoCommand):
-    """Replace a record's spans; undo puts the earlier ones back. Both write to the library."""
+    """A saved change of a record's spans; undo writes the earlier ones back, redo the new.
 
-    def __init__(
-        self,
-        library: Library,
-        record_id: int,
-        before: Sequence[Span],
-        after: Sequence[Span],
-        text: str,
-        on_change: Callable[[int], None],
-    ):
+    ``applied`` says which of the two the library holds, so a write that is refused changes
+    nothing here and the command can be tried again; it never raises (an exception out of
+    a QUndoCommand leaves the stack moved as if it had worked).
+    """
+
+    def __init__(self, controller: CodingController, record_id: int, before: Sequence[Span],
+                 after: Sequence[Span], text: str):
         super().__init__(text)
-        self._lib = library
+        self._ctl = controller
         self.record_id = record_id
         self._before, self._after = list(before), list(after)
-        self._on_change = on_change
+        self.applied = True  # pushed once saved: the push's redo() has nothing to write
 
     def redo(self) -> None:
-        self._lib.set_spans(self.record_id, self._after)
-        self._on_change(self.record_id)
+        if not self.applied:
+            self.applied = self._ctl.write_spans(self, self._after, undoing=False)
 
     def undo(self) -> None:
-        self._lib.set_spans(self.record_id, self._before)
-        self._on_change(self.record_id)
+        if self.applied:
+            self.applied = not self._ctl.write_spans(self, self._before, undoing=True)
 
 
 def describe_tag(label: str, text: str) -> str:
@@ -58,6 +81,7 @@ class CodingController(QObject):
     message = Signal(str)  # something to tell the researcher in the status bar
     recordChanged = Signal(int)  # spans, status or memo of this record changed
     navigate = Signal(int)  # show this record (an undo touched a record not on screen)
+    MEMO_RETRY_MS = 3000  # how often a memo the library refused is offered again
 
     def __init__(self, library: Library, pane: RecordPane, parent: QObject | None = None):
         super().__init__(parent)
@@ -65,6 +89,13 @@ class CodingController(QObject):
         self.pane = pane
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
+        self.undo_stack.indexChanged.connect(self._after_step)
+        self._refused_step: tuple[bool, str, str] | None = None  # undoing?, what, why
+        self._stepping_back = False
+        self.unsaved_memos: dict[int, str] = {}  # record id -> memo the library refused
+        self._memo_retry = QTimer(self)
+        self._memo_retry.setInterval(self.MEMO_RETRY_MS)
+        self._memo_retry.timeout.connect(self.save_unsaved_memos)
         view = pane.abstract
         view.tagRequested.connect(self.tag)
         view.labelKeyPressed.connect(self.tag_key)
@@ -78,6 +109,9 @@ class CodingController(QObject):
     def set_library(self, library: Library) -> None:
         self.library = library
         self.undo_stack.clear()
+        self.unsaved_memos.clear()
+        self._memo_retry.stop()
+        self.pane.set_notice("")
         self.refresh_coders()
 
     # -- showing -------------------------------------------------------------------------
@@ -87,36 +121,58 @@ class CodingController(QObject):
             self.pane.show_record(None)
             return
         try:
+            self._show(record_id)
+        except LibraryError as e:
+            # The server is away: no traceback and no stale record. The window shows the
+            # record again when it finds the library again (it re-selects the current row).
+            self.pane.show_unavailable(
+                f"This record cannot be read while the library is unreachable.\n\n{e}\n\n"
+                "It is shown as soon as the library can be reached again.")
+
+    def _show(self, record_id: int) -> None:
+        try:
             record = self.library.record(record_id)
         except KeyError:
             self.pane.show_record(None)
             return
+        if record_id in self.unsaved_memos:  # typed while the library refused it: still here
+            record = replace(record, memo=self.unsaved_memos[record_id])
         view = self.pane.coder_view.currentData()
         if view is None:
             self.pane.show_record(record, self.suggestions(record))
-            return
-        if self.blind() and not self.library.rows([record_id])[0].done:
+        elif self.blind() and not self.library.rows([record_id])[0].done:
             self.pane.show_record(record, editable=False, note=(
                 "Blind coding: mark this record done (D) to see the other coders' spans."))
-            return
-        names = coders.coders(self.library) if view == ALL_CODERS else [view]
-        others = [s for name in names for s in coders.spans_of(self.library, record_id, name)]
-        who = "all coders" if view == ALL_CODERS else view
-        self.pane.show_record(record, others=others, editable=False,
-                              note=f"Showing {who}: read-only. Hover a span to see whose it is.")
+        else:
+            names = coders.coders(self.library) if view == ALL_CODERS else [view]
+            others = [s for name in names
+                      for s in coders.spans_of(self.library, record_id, name)]
+            who = "all coders" if view == ALL_CODERS else view
+            self.pane.show_record(record, others=others, editable=False, note=(
+                f"Showing {who}: read-only. Hover a span to see whose it is."))
+        self.pane.set_memo_unsaved(record_id in self.unsaved_memos)
+        self.pane.set_notice("")  # an earlier refusal is old news once the record is read
 
     def blind(self) -> bool:
         """Blind coding (a library setting, on unless turned off): others' spans stay hidden
-        on a record until the coder has marked it done."""
-        return self.library.meta("blind_coding", "on") == "on"
+        on a record until the coder has marked it done. On while the setting cannot be read."""
+        try:
+            return self.library.meta("blind_coding", "on") == "on"
+        except LibraryError:
+            return True
 
+    @refusing
     def set_blind(self, on: bool) -> None:
         self.library.set_meta("blind_coding", "on" if on else "off")
 
     def refresh_coders(self) -> None:
         """Offer every other coder of the library in the pane's "Show" chooser."""
         me = self.library.coder
-        self.pane.set_coders(me, [c for c in coders.coders(self.library) if c != me])
+        try:
+            others = [c for c in coders.coders(self.library) if c != me]
+        except LibraryError:
+            return  # the server is away: the chooser stays as it was
+        self.pane.set_coders(me, others)
 
     def suggestions(self, record: Record) -> list[Span]:
         """Provisional spans from the abstract's headings, unless coded or rejected."""
@@ -155,7 +211,7 @@ class CodingController(QObject):
         except SpanError as e:
             self.message.emit(str(e))
             return
-        self._push(record.id, list(record.spans), after,  # type: ignore[arg-type]
+        self._save(record.id, list(record.spans), after,  # type: ignore[arg-type]
                    describe_tag(label, record.abstract[start:end]))
 
     def untag(self, start: int, end: int) -> None:
@@ -164,9 +220,10 @@ class CodingController(QObject):
             return
         after = remove_range(record.spans, record.abstract, start, end)
         if after != list(record.spans):
-            self._push(record.id, list(record.spans), after,  # type: ignore[arg-type]
+            self._save(record.id, list(record.spans), after,  # type: ignore[arg-type]
                        "Remove section label")
 
+    @refusing
     def accept_suggestions(self) -> None:
         record = self._editable()
         if record is None:
@@ -176,7 +233,9 @@ class CodingController(QObject):
             self._accept(record, found)
 
     def accept_in(self, ids: Sequence[int]) -> int:
-        """Accept the suggestions of several records as one undoable step; how many."""
+        """Accept the suggestions of several records as one undoable step; how many.
+
+        Stops at the first record the library refuses (the ones before stay accepted)."""
         n = 0
         self.undo_stack.beginMacro("Accept suggested sections")
         try:
@@ -184,31 +243,41 @@ class CodingController(QObject):
                 record = self.library.record(rid)
                 found = self.suggestions(record)
                 if found:
-                    self._accept(record, found)
+                    if not self._accept(record, found):
+                        break
                     n += 1
+        except LibraryError as e:
+            self.refuse(str(e))
         finally:
             self.undo_stack.endMacro()
+            if n == 0:  # nothing saved: no empty step to undo (an obsolete one is dropped)
+                self.undo_stack.command(self.undo_stack.index() - 1).setObsolete(True)
+                self.undo_stack.undo()
         return n
 
-    def _accept(self, record: Record, found: list[Span]) -> None:
+    def _accept(self, record: Record, found: list[Span]) -> bool:
         assert record.id is not None
         self.library.set_suggestion_state(record.id, "accepted")
-        self._push(record.id, [], [Span(s.start, s.end, s.label, s.text) for s in found],
-                   "Accept suggested sections")
+        return self._save(record.id, [], [Span(s.start, s.end, s.label, s.text) for s in found],
+                          "Accept suggested sections")
 
+    @refusing
     def reject_suggestions(self) -> None:
         record = self._editable()
         if record is not None and not record.spans and record.id is not None:
             self.library.set_suggestion_state(record.id, "rejected")
+            self._saved()
             self.recordChanged.emit(record.id)
             self.pane.update_coding(record, [])
 
+    @refusing
     def toggle_done(self) -> None:
         record = self._editable(own_coding=False)
         if record is None or record.id is None:
             return
         done = not self.library.rows([record.id])[0].done
         self.library.set_done(record.id, done)
+        self._saved()
         self.message.emit(f"Record marked {'done' if done else 'not done'}.")
         self.recordChanged.emit(record.id)
         self.refresh_coders()
@@ -216,12 +285,52 @@ class CodingController(QObject):
             self.show(record.id)
 
     def save_memo(self, record_id: int, text: str) -> None:
-        try:
-            self.library.set_memo(record_id, text)
-        except LibraryError as e:
-            self.message.emit(str(e))
+        """Save a memo; one the library refuses stays in the editor and is saved later."""
+        if self.library.read_only:
+            self.message.emit("This library is read-only: changes cannot be saved.")
+            return
+        self.unsaved_memos[record_id] = text
+        self.save_unsaved_memos()
+
+    def save_unsaved_memos(self) -> bool:
+        """Offer the memos the library refused to it again; whether all are saved now."""
+        retried = self._memo_retry.isActive()
+        for rid, text in list(self.unsaved_memos.items()):
+            try:
+                self.library.set_memo(rid, text)
+            except LibraryError as e:
+                if not retried:
+                    self.refuse(f"{e} The memo is kept and saved when the library can be "
+                                "written to again.")
+                self._memo_retry.start()
+                self._mark_memo()
+                return False
+            except KeyError:
+                pass  # the record was deleted (by a teammate): its memo went with it
+            if self.unsaved_memos.get(rid) == text:
+                del self.unsaved_memos[rid]
+        self._memo_retry.stop()
+        self._mark_memo()
+        if retried:
+            self._saved()
+            self.message.emit("The memos typed while the library was unreachable are saved.")
+        return True
+
+    def _mark_memo(self) -> None:
+        record = self.pane.record
+        self.pane.set_memo_unsaved(record is not None and record.id in self.unsaved_memos)
 
     # -- internals -----------------------------------------------------------------------
+    def refuse(self, why: str) -> None:
+        """A change the library did not take: say so; the pane keeps showing what is saved."""
+        text = f"Not saved: {why}"
+        self.message.emit(text)
+        self.pane.set_notice(text)
+
+    def _saved(self) -> None:
+        """A change was saved: any earlier refusal is no longer news."""
+        self.pane.set_notice("")
+
     def _editable(self, *, own_coding: bool = True) -> Record | None:
         record = self.pane.record
         if record is None or record.id is None:
@@ -235,18 +344,59 @@ class CodingController(QObject):
             return None
         return record
 
-    def _push(self, record_id: int, before: list[Span], after: list[Span], text: str) -> None:
+    def _save(self, record_id: int, before: list[Span], after: list[Span], text: str) -> bool:
+        """Write a change of spans; only once it is saved does it go on the undo stack."""
         try:
-            self.undo_stack.push(SetSpansCommand(self.library, record_id, before, after, text,
-                                                 self._changed))
-        except LibraryError as e:
-            self.message.emit(f"Not saved: {e}")
+            saved = self.library.set_spans(record_id, after)
+        except (LibraryError, KeyError) as e:
+            self.refuse(GONE if isinstance(e, KeyError) else str(e))
+            return False
+        self.undo_stack.push(SetSpansCommand(self, record_id, before, after, text))
+        self._changed(record_id, saved)
+        return True
 
-    def _changed(self, record_id: int) -> None:
+    def write_spans(self, command: SetSpansCommand, spans: list[Span], *,
+                    undoing: bool) -> bool:
+        """Undo or redo ``command``'s change; whether the library took it."""
+        try:
+            saved = self.library.set_spans(command.record_id, spans)
+        except KeyError:  # deleted (by a teammate): the step is dropped from the stack
+            command.setObsolete(True)
+            self.refuse(f"{GONE} (“{command.text()}” was dropped.)")
+            return False
+        except LibraryError as e:
+            if not self._stepping_back and self._refused_step is None:
+                self._refused_step = (undoing, command.text(), str(e))
+            return False
+        self._changed(command.record_id, saved)
+        return True
+
+    def _after_step(self, _index: int) -> None:
+        """An undo or redo the library refused moved the stack: move it back, and say so.
+
+        The step back writes nothing for a refused command (its ``applied`` is unchanged)
+        and puts back any part of a macro that had been written."""
+        if self._refused_step is None or self._stepping_back:
+            return
+        undoing, what, why = self._refused_step
+        self._refused_step = None
+        self._stepping_back = True
+        try:
+            (self.undo_stack.redo if undoing else self.undo_stack.undo)()
+        finally:
+            self._stepping_back = False
+        self.refuse(f"{why} (“{what}” was not {'undone' if undoing else 'redone'}.)")
+
+    def _changed(self, record_id: int, saved: list[Span]) -> None:
+        self._saved()
         self.recordChanged.emit(record_id)
         current = self.pane.record
-        if current is not None and current.id == record_id:
-            record = self.library.record(record_id)
-            self.pane.update_coding(record, self.suggestions(record))
-        else:
+        if current is None or current.id != record_id:
             self.navigate.emit(record_id)
+            return
+        try:
+            record = self.library.record(record_id)
+            suggestions = self.suggestions(record)
+        except (LibraryError, KeyError):  # saved, but gone before it was read back
+            record, suggestions = replace(current, spans=tuple(saved)), []
+        self.pane.update_coding(record, suggestions)

@@ -24,6 +24,10 @@ from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Record, Span
 from litdesk.ui.abstract_view import AbstractView
 
 ALL_CODERS = "\x00all"  # the "All coders" choice (not a possible coder name)
+PLACEHOLDER = ("Select a record to read and code its abstract.\n\n"
+               "Drop RIS files (PubMed, Scopus, Web of Science, Ovid, Zotero…) anywhere on this "
+               "window to import them.")
+MEMO = "Memo"
 
 
 def _plain_label(object_name: str, *, wrap: bool = True) -> QLabel:
@@ -49,12 +53,9 @@ class RecordPane(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
 
-        self.placeholder = QLabel(
-            "Select a record to read and code its abstract.\n\n"
-            "Drop RIS files (PubMed, Scopus, Web of Science, Ovid, Zotero…) anywhere on this "
-            "window to import them."
-        )
+        self.placeholder = QLabel(PLACEHOLDER)
         self.placeholder.setObjectName("placeholder")
+        self.placeholder.setTextFormat(Qt.TextFormat.PlainText)  # may quote an error message
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.stack.addWidget(self.placeholder)
@@ -71,7 +72,13 @@ class RecordPane(QWidget):
         self.doi.setTextFormat(Qt.TextFormat.RichText)  # built from escaped parts only
         self.doi.setOpenExternalLinks(True)
         self.keywords = _plain_label("recordKeywords")
-        for w in (self.title, self.authors, self.source, self.doi, self.keywords):
+        # A change the library refused (the server away, the file locked): said here until
+        # the next change is saved, so that it is not missed when the status bar moves on.
+        self.notice = _plain_label("saveNotice")
+        self.notice.setStyleSheet("QLabel { background: #fdecea; color: #611a15; "
+                                  "padding: 4px 8px; border-radius: 3px; }")
+        self.notice.hide()
+        for w in (self.title, self.authors, self.source, self.doi, self.keywords, self.notice):
             lay.addWidget(w)
 
         legend = QHBoxLayout()
@@ -123,9 +130,10 @@ class RecordPane(QWidget):
         self.no_abstract.setObjectName("noAbstract")
         lay.addWidget(self.no_abstract)
 
-        memo_label = QLabel("Memo")
-        memo_label.setObjectName("memoLabel")
-        lay.addWidget(memo_label)
+        self.memo_label = QLabel(MEMO)
+        self.memo_label.setObjectName("memoLabel")
+        self.memo_label.setWordWrap(True)
+        lay.addWidget(self.memo_label)
         self.memo = QPlainTextEdit()
         self.memo.setObjectName("memo")
         self.memo.setPlaceholderText("Notes on this record (saved as you type)")
@@ -148,6 +156,7 @@ class RecordPane(QWidget):
         self.editable = editable
         self.view_note.setText(note)
         if record is None:
+            self.placeholder.setText(PLACEHOLDER)
             self.stack.setCurrentIndex(0)
             return
         self.stack.setCurrentIndex(1)
@@ -180,6 +189,24 @@ class RecordPane(QWidget):
         self.memo.setPlainText(record.memo)
         self._loading = False
         self._memo_timer.stop()
+
+    def show_unavailable(self, text: str) -> None:
+        """No record, but why: the one chosen cannot be read now (the server is away)."""
+        self.flush_memo()
+        self.record = None
+        self.placeholder.setText(text)
+        self.stack.setCurrentIndex(0)
+
+    def set_notice(self, text: str) -> None:
+        """Say (or, with "", stop saying) that a change was not saved."""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def set_memo_unsaved(self, unsaved: bool) -> None:
+        """Mark the memo as typed but not yet in the library (it is saved when possible)."""
+        self.memo_label.setText(
+            "Memo: not saved yet (the library cannot be written to); litdesk keeps it and "
+            "saves it when it can" if unsaved else MEMO)
 
     def set_coders(self, me: str, others: list[str]) -> None:
         """Fill the "Show" chooser: my coding, each other coder, all coders."""

@@ -3,7 +3,9 @@
 The test runs a server of its own (``.ci/pg-cluster``, as the CI does) so that it can stop
 and restart it: the window shows a banner while the server is away, refuses tags it cannot
 save with a message (never showing them as saved), reconnects by itself when the server is
-back, and every tag it showed as saved is in the database afterwards.
+back, and every tag it showed as saved is in the database afterwards. A second test does
+every other change while the server is away (untag, re-tag, done mark, memo, undo, redo, and
+moving to a record it cannot read) and finds each refused cleanly and nothing lost.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from litdesk.core.model import LABELS
 from litdesk.store.importer import import_file
@@ -137,7 +140,10 @@ def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
         refusal = window.statusBar().currentMessage()
         assert refusal.startswith("Not saved"), refusal
         assert "Cannot reach the library server" in refusal
+        assert "Error calling Python override" not in refusal
     assert acknowledged == saved_before
+    # Refused tags left no step behind: Ctrl+Z would undo the last saved one.
+    assert window.coding.undo_stack.count() == SENTENCES + SENTENCES // 2
 
     own_server.start()
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
@@ -156,3 +162,95 @@ def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
     assert saved_before <= stored
     assert stored == acknowledged
     assert len(acknowledged) == SENTENCES * 2 + 4
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_every_change_refused_cleanly_while_the_server_is_away(qtbot, tmp_path, own_server):
+    ris = tmp_path / "papers.ris"
+    ris.write_text("".join(f"TY  - JOUR\nTI  - Paper {n}\nAB  - {_abstract(n)}\nER  - \n\n"
+                           for n in range(2)), encoding="utf-8")
+    with Library.open(own_server.url, coder="setup") as lib:
+        import_file(lib, ris)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(Library.open(own_server.url, coder="tester"), settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()  # window shortcuts (D, Ctrl+Z) only fire in the active window
+    qtbot.waitUntil(window.isActiveWindow)
+    window.coding._memo_retry.setInterval(300)  # a refused memo is offered again every 0.3 s
+    view, stack, pane = window.pane.abstract, window.coding.undo_stack, window.pane
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: pane.record is not None)
+    first, text = pane.record.id, pane.record.abstract
+    start = [text.index(f"Sentence {k} of") for k in range(4)]
+
+    def at(k: int) -> None:
+        view.select_range(start[k] + 3, start[k] + 3)
+        view.setFocus()
+
+    for k in range(3):
+        at(k)
+        qtbot.keyClick(view, KEYS[LABELS[k]])
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # the third tag undone: one step to redo
+    saved = [(start[0], LABELS[0]), (start[1], LABELS[1])]
+    assert [(s.start, s.label) for s in pane.record.spans] == saved
+    drawn = len(view.extraSelections())
+    # (The window's look for suggested sections, run once at the start, is over: its end
+    # re-reads the table, which is not what this test is about.)
+    qtbot.waitUntil(lambda: not window.checker.running, timeout=10_000)
+
+    own_server.stop()
+    qtbot.waitUntil(window.banner.isVisible, timeout=5_000)
+
+    def refused(gesture) -> str:
+        window.statusBar().clearMessage()
+        gesture()
+        message = window.statusBar().currentMessage()
+        assert message.startswith("Not saved: Cannot reach the library server"), message
+        assert "Error calling Python override" not in message
+        assert pane.notice.isVisible()
+        assert (stack.count(), stack.index()) == (3, 2), "a refused change moved the stack"
+        assert [(s.start, s.label) for s in pane.record.spans] == saved
+        assert len(view.extraSelections()) == drawn, "a refused change was drawn"
+        return message
+
+    refused(lambda: (at(3), qtbot.keyClick(view, KEYS[LABELS[3]])))  # tag
+    refused(lambda: (at(0), qtbot.keyClick(view, Qt.Key.Key_Delete)))  # untag
+    refused(lambda: (view.select_range(start[1], start[2] - 1),  # re-tag
+                     qtbot.keyClick(view, KEYS[LABELS[4]])))
+    refused(lambda: qtbot.keyClick(view, Qt.Key.Key_D))  # done mark
+    assert "was not undone" in refused(lambda: qtbot.keyClick(view, Qt.Key.Key_Z, CTRL))
+    assert "was not redone" in refused(
+        lambda: qtbot.keyClick(view, Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier))
+    pane.memo.setFocus()
+    qtbot.keyClicks(pane.memo, "typed while away")
+    qtbot.waitUntil(lambda: first in window.coding.unsaved_memos, timeout=3_000)
+    assert "not saved yet" in pane.memo_label.text()
+    assert pane.memo.toPlainText() == "typed while away"
+
+    window.table.selectRow(1)  # a record it cannot read now: a message, no traceback
+    QApplication.processEvents()
+    assert pane.record is None
+    assert "cannot be read while the library is unreachable" in pane.placeholder.text()
+    assert window.banner.isVisible()
+
+    own_server.start()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
+    qtbot.waitUntil(lambda: pane.record is not None and pane.record.title == "Paper 1",
+                    timeout=5_000)  # shown once the server is back
+    qtbot.waitUntil(lambda: not window.coding.unsaved_memos, timeout=5_000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(view, Qt.Key.Key_Z, CTRL)  # the last saved change: the second tag
+    qtbot.waitUntil(lambda: pane.record is not None and pane.record.id == first)
+    assert [(s.start, s.label) for s in pane.record.spans] == saved[:1]
+    window.close()
+    window.library.close()
+
+    with Library.open(own_server.url, coder="tester") as lib:
+        assert [(s.start, s.label) for s in lib.spans(first)] == saved[:1]
+        assert lib.record(first).memo == "typed while away"
+        assert not lib.rows([first])[0].done
