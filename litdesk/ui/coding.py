@@ -365,11 +365,16 @@ class CodingController(QObject):
             self.refuse(f"{GONE} (“{command.text()}” was dropped.)")
             return False
         except LibraryError as e:
-            if not self._stepping_back and self._refused_step is None:
-                self._refused_step = (undoing, command.text(), str(e))
+            self.step_refused(undoing, command.text(), str(e))
             return False
         self._changed(command.record_id, saved)
         return True
+
+    def step_refused(self, undoing: bool, what: str, why: str) -> None:
+        """An undo or redo on the stack (of any command) that the library refused: the stack
+        is moved back once it has moved, and the coder told (see `_after_step`)."""
+        if not self._stepping_back and self._refused_step is None:
+            self._refused_step = (undoing, what, why)
 
     def _after_step(self, _index: int) -> None:
         """An undo or redo the library refused moved the stack: move it back, and say so.

@@ -29,22 +29,45 @@ if TYPE_CHECKING:
 
 
 class RemoveRecordsCommand(QUndoCommand):
-    """Delete records (or a whole import); undo puts them back with every coder's coding."""
+    """Deleted records (or a whole import); undo puts them back with every coder's coding.
 
-    def __init__(self, library: Library, text: str, remove: Callable[[], Snapshot],
-                 on_change: Callable[[], None]):
+    Pushed once the removal is saved (like the coding's commands), so a removal the library
+    refuses never reaches the stack; an undo or redo it refuses leaves ``applied`` as it was
+    and is stepped back by the coding controller, never raised out of the stack.
+    """
+
+    def __init__(self, win: MainWindow, text: str, remove: Callable[[], Snapshot],
+                 snapshot: Snapshot, on_change: Callable[[], None]):
         super().__init__(text)
-        self._lib, self._remove, self._on_change = library, remove, on_change
-        self._snapshot: Snapshot | None = None
+        self._win, self._remove, self._on_change = win, remove, on_change
+        self._snapshot = snapshot
+        self.applied = True
 
     def redo(self) -> None:
-        self._snapshot = self._remove()
+        if self.applied:
+            return
+        try:
+            self._snapshot = self._remove()
+        except (LibraryError, KeyError) as e:
+            self._win.coding.step_refused(False, self.text(), _why(e))
+            return
+        self.applied = True
         self._on_change()
 
     def undo(self) -> None:
-        if self._snapshot is not None:
-            self._lib.restore_records(self._snapshot)
+        if not self.applied:
+            return
+        try:
+            self._win.library.restore_records(self._snapshot)
+        except LibraryError as e:
+            self._win.coding.step_refused(True, self.text(), str(e))
+            return
+        self.applied = False
         self._on_change()
+
+
+def _why(e: Exception) -> str:
+    return "the import is no longer in the library" if isinstance(e, KeyError) else str(e)
 
 
 def _list_dialog(parent: QWidget, title: str, intro: str, headers: Sequence[str],
@@ -100,9 +123,8 @@ class LibraryHistory(QObject):
             return
         noun = "record" if len(ids) == 1 else f"{len(ids):,} records"
         lib = self.win.library
-        self._push(RemoveRecordsCommand(lib, f"Delete {noun}",
-                                        lambda: lib.delete_records(ids), self._changed))
-        self.win.statusBar().showMessage(f"Deleted {noun}. Ctrl+Z brings them back.", 8000)
+        if self._remove(f"Delete {noun}", lambda: lib.delete_records(ids)):
+            self.win.statusBar().showMessage(f"Deleted {noun}. Ctrl+Z brings them back.", 8000)
 
     def undo_import_dialog(self) -> None:
         lib = self.win.library
@@ -122,8 +144,8 @@ class LibraryHistory(QObject):
             f"on {_when(batch.imported_at)}, with all their coding?")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self._push(RemoveRecordsCommand(lib, f"Undo import of {Path(batch.source).name}",
-                                        lambda: lib.remove_batch(batch.id), self._changed))
+        self._remove(f"Undo import of {Path(batch.source).name}",
+                     lambda: lib.remove_batch(batch.id))
 
     def restore_backup_dialog(self) -> None:
         from litdesk.store.backup import list_backups
@@ -176,11 +198,17 @@ class LibraryHistory(QObject):
             return
         self.win.statusBar().showMessage(f"Restored the backup {Path(str(chosen)).name}.", 8000)
 
-    def _push(self, command: RemoveRecordsCommand) -> None:
+    def _remove(self, text: str, remove: Callable[[], Snapshot]) -> bool:
+        """Remove records; only once that is saved does it go on the undo stack."""
         try:
-            self.win.coding.undo_stack.push(command)
-        except LibraryError as e:
-            QMessageBox.warning(self.win, "Not changed", str(e))
+            snapshot = remove()
+        except (LibraryError, KeyError) as e:
+            QMessageBox.warning(self.win, "Not changed", f"Not removed: {_why(e)}")
+            return False
+        self.win.coding.undo_stack.push(
+            RemoveRecordsCommand(self.win, text, remove, snapshot, self._changed))
+        self._changed()
+        return True
 
 
 def _when(iso: str) -> str:

@@ -179,6 +179,8 @@ class MainWindow(QMainWindow):
             table.setColumnWidth(col, width)
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)
+        self.model.queryFailed.connect(
+            lambda why: self.statusBar().showMessage(f"The table was not updated: {why}", 8000))
         return table
 
     def _column_menu(self, pos: QPoint) -> None:
@@ -602,6 +604,21 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About litdesk",
                           about_text(str(self.library.path), str(data_dir()), str(log_dir())))
 
+    def _memos_may_go(self) -> bool:
+        """Memos the library refused (a server away) are offered once more; if they still
+        cannot be saved, closing loses them, so the coder is asked first."""
+        if not self.coding.unsaved_memos or self.coding.save_unsaved_memos():
+            return True
+        n = len(self.coding.unsaved_memos)
+        answer = QMessageBox.warning(
+            self, "Memos not saved",
+            f"{'A memo' if n == 1 else f'{n} memos'} typed while the library could not be "
+            "reached cannot be saved yet. Close anyway, and lose "
+            f"{'it' if n == 1 else 'them'}?",
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Close
+
     # -- state ---------------------------------------------------------------------------
     def _restore_state(self) -> None:
         s = self.settings
@@ -615,10 +632,13 @@ class MainWindow(QMainWindow):
             self.select_record(int(str(last)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.pane.flush_memo()
+        if not self._memos_may_go():
+            event.ignore()
+            return
         self.watch.stop()
         self.jobs.cancel()
         self.checker.shut()
-        self.pane.flush_memo()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/header", self.table.horizontalHeader().saveState())

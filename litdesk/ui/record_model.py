@@ -36,6 +36,8 @@ class RecordTableModel(QAbstractTableModel):
 
     #: emitted after the id list changed (search, filter, sort, import)
     rowsRequeried = Signal()
+    #: the library could not be asked (a server away): the table keeps what it showed
+    queryFailed = Signal(str)
 
     def __init__(self, library: Library, parent: Any = None):
         super().__init__(parent)
@@ -149,15 +151,23 @@ class RecordTableModel(QAbstractTableModel):
 
     # -- internals ---------------------------------------------------------------------
     def _reset(self) -> None:
+        try:  # asked before the reset starts: a failed query leaves the table as it was
+            ids = self._query()
+        except LibraryError as e:
+            self.queryFailed.emit(str(e))
+            return
         self.beginResetModel()
-        self._requery()
+        self._requery(ids)
         self.endResetModel()
         self.rowsRequeried.emit()
 
-    def _requery(self) -> None:
-        self._ids = self._lib.search_ids(
+    def _query(self) -> list[int]:
+        return self._lib.search_ids(
             self._search, status=self._status, sort=self._sort, descending=self._descending
         )
+
+    def _requery(self, ids: list[int] | None = None) -> None:
+        self._ids = self._query() if ids is None else ids
         self._row_of = None
         self._cache.clear()
         self._coders.clear()

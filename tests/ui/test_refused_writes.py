@@ -246,3 +246,88 @@ def test_undo_on_a_record_deleted_elsewhere_drops_the_step(qtbot, win, lib_path)
     message = win.statusBar().currentMessage()
     assert message.startswith("Not saved: the record is no longer in the library"), message
     assert win.coding.undo_stack.count() == 0  # nothing left that can never be undone
+
+
+def _answer_next_message_box(qtbot, button, seen: list[str]) -> None:
+    """Click ``button`` on the next message box that opens (they run their own loop)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    def click() -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(50, click)
+            return
+        seen.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(50, click)
+
+
+def test_closing_with_a_memo_not_saved_asks_first(qtbot, win, lock):
+    from PySide6.QtWidgets import QMessageBox
+
+    first = show(qtbot, win, SEED)
+    lock.take()
+    win.pane.memo.setFocus()
+    qtbot.keyClicks(win.pane.memo, "Unsaved thought")
+    qtbot.waitUntil(lambda: first in win.coding.unsaved_memos, timeout=3_000)
+    seen: list[str] = []
+    _answer_next_message_box(qtbot, QMessageBox.StandardButton.Cancel, seen)
+    win.close()
+    assert win.isVisible(), "Cancel keeps the window, and the memo, open"
+    assert "cannot be saved yet" in seen[0]
+    assert win.pane.memo.toPlainText() == "Unsaved thought"
+    lock.release()
+    win.close()  # the memo is saved on the way out, without a question
+    assert not win.isVisible()
+    assert win.library.record(first).memo == "Unsaved thought"
+
+
+def test_a_refused_deletion_leaves_records_and_stack_as_they_were(qtbot, win, lock):
+    from PySide6.QtWidgets import QMessageBox
+
+    stack = win.coding.undo_stack
+    rid = show(qtbot, win, "Plain 0")
+    before = (stack.count(), stack.index())
+    lock.take()
+    seen: list[str] = []
+    _answer_next_message_box(qtbot, QMessageBox.StandardButton.Ok, seen)
+    win.actions_by_name["delete_records"].trigger()
+    assert "Not removed" in seen[0]
+    assert "Error calling Python override" not in seen[0]
+    assert (stack.count(), stack.index()) == before
+    assert rid in win.library.search_ids()
+    win.activateWindow()  # a window manager does this when the box closes; offscreen has none
+    qtbot.waitUntil(win.isActiveWindow)
+    lock.release()
+    win.select_record(rid)
+    win.actions_by_name["delete_records"].trigger()
+    assert rid not in win.library.search_ids()
+    assert win.model.row_of(rid) is None
+    # Undo while locked: refused, the records stay deleted and the step stays undoable.
+    lock.take()
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: "was not undone" in win.statusBar().currentMessage(), timeout=5_000)
+    assert rid not in win.library.search_ids()
+    assert stack.canUndo() and stack.undoText().startswith("Delete")
+    lock.release()
+    qtbot.keyClick(win.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: rid in win.library.search_ids())
+    assert win.model.row_of(rid) is not None
+    assert win.library.record(rid).title == "Plain 0"
+
+
+def test_a_table_query_that_fails_leaves_the_table_as_it_was(qtbot, win, monkeypatch):
+    rows = win.model.rowCount()
+
+    def away(*_a, **_k):
+        raise LibraryError("Cannot reach the library server.")
+
+    monkeypatch.setattr(win.library, "search_ids", away)
+    win.search.setText("plain")
+    qtbot.waitUntil(lambda: "was not updated" in win.statusBar().currentMessage(), timeout=5_000)
+    assert win.model.rowCount() == rows
+    assert win.model.index(0, win.model.TITLE).data()  # rows still readable
