@@ -11,12 +11,10 @@ from PySide6.QtCore import (
     QSettings,
     Qt,
     QTimer,
-    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
     QCloseEvent,
-    QDesktopServices,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -46,16 +44,17 @@ from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
 from litdesk.ui.background import SuggestionChecker
 from litdesk.ui.coding import CodingController
-from litdesk.ui.dialogs import ExportDialog, ImportSummaryDialog, ShortcutsDialog, summary_text
+from litdesk.ui.dialogs import ImportSummaryDialog, summary_text
+from litdesk.ui.export_actions import ExportActions
 from litdesk.ui.history import LibraryHistory
 from litdesk.ui.jobs import JobRunner
+from litdesk.ui.library_actions import LibraryActions
 from litdesk.ui.live_updates import LibraryWatch
 from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
 
 STATUS_FILTERS = (("All records", None), ("Uncoded", "not coded"), ("Suggested", "suggested"),
                   ("Partly coded", "partly coded"), ("Coded", "coded"))
-LIBRARY_FILTER = "litdesk libraries (*.sqlite *.litdesk);;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -124,6 +123,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.coder_label)
         self.apply_on_import = settings.value("coding/apply_on_import", False, type=bool)
         self.history = LibraryHistory(self)
+        self.libraries = LibraryActions(self)
+        self.exports = ExportActions(self)
         self.actions_by_name = menus.build(self)
         toolbar = QToolBar("Search")
         toolbar.setObjectName("searchToolbar")
@@ -206,69 +207,11 @@ class MainWindow(QMainWindow):
         self.model.set_library(library)
         self.pane.show_record(None)
         self._set_library_labels()
-        self._remember_library(library.path)
+        self.libraries.remember(library.path)
         if old is not library:
             old.close()
         self.libraryChanged.emit(library)
         self.checker.start(library)
-
-    def open_library_path(self, path: str) -> bool:
-        """Open a library file, or a team library's ``postgresql://`` address."""
-        from litdesk.store.postgres import is_server_location
-        from litdesk.ui.team_dialog import open_team_library
-
-        try:
-            if is_server_location(path):  # on a server, the coder is the login
-                lib = open_team_library(self, path, None)
-                if lib is None:
-                    return False
-            else:
-                coder = self.settings.value("coder") or self.library.coder
-                lib = Library.open(path, coder=str(coder))
-        except LibraryError as e:
-            QMessageBox.warning(self, "Cannot open library", str(e))
-            return False
-        self.switch_library(lib)
-        return True
-
-    def open_team_library_dialog(self) -> None:
-        from litdesk.ui.team_dialog import TeamLibraryDialog
-
-        dialog = TeamLibraryDialog(self)
-        if dialog.exec() == TeamLibraryDialog.DialogCode.Accepted:
-            self.open_library_path(dialog.url())
-
-    def new_library(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "New library", str(self.library.path.parent / "new-library.litdesk.sqlite"),
-            LIBRARY_FILTER)
-        if path:
-            if Path(path).exists():
-                Path(path).unlink()  # the save dialog already asked to overwrite it
-            self.open_library_path(path)
-
-    def open_library_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open library", str(self.library.path.parent),
-                                              LIBRARY_FILTER)
-        if path:
-            self.open_library_path(path)
-
-    def fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self._recent():
-            self.recent_menu.addAction(path).triggered.connect(
-                lambda _=False, p=path: self.open_library_path(p))
-        self.recent_menu.setEnabled(bool(self._recent()))
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("library/recent", [])
-        items = [value] if isinstance(value, str) else list(value or [])
-        return [p for p in items if p and p != str(self.library.path)]
-
-    def _remember_library(self, path: Path) -> None:
-        self.settings.setValue("library/last", str(path))
-        recent = [str(path)] + [p for p in self._recent() if p != str(path)]
-        self.settings.setValue("library/recent", recent[:8])
 
     def _set_library_labels(self) -> None:
         ro = " (read-only)" if self.library.read_only else ""
@@ -390,19 +333,6 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def install_desktop(self) -> None:
-        """Help > Add litdesk to the Applications Menu (launcher, icon, .ris association)."""
-        import contextlib
-        import io
-
-        from litdesk import desktop
-
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            status = desktop.main()
-        box = QMessageBox.information if status == 0 else QMessageBox.warning
-        box(self, "Desktop integration", out.getvalue().strip() or "Done.")
-
     def toggle_blind(self) -> None:
         self.coding.set_blind(not self.coding.blind())
         self.actions_by_name["blind"].setChecked(self.coding.blind())
@@ -511,49 +441,6 @@ class MainWindow(QMainWindow):
         if current is not None and self.select_record(current):
             self.coding.show(current)
 
-    # -- export --------------------------------------------------------------------------
-    def export_selected(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            self.statusBar().showMessage("Select the records to export first.", 5000)
-            return
-        self._ask_export_path(ids, "ris")
-
-    def export_dialog(self) -> None:
-        dialog = ExportDialog(len(self.selected_ids()), self.model.rowCount(),
-                              self.library.count(), self)
-        if dialog.exec() != ExportDialog.DialogCode.Accepted:
-            return
-        scope, fmt = dialog.chosen()
-        ids = {"selected": self.selected_ids(), "shown": self.model.ids,
-               "all": self.library.search_ids()}[scope]
-        self._ask_export_path(ids, fmt)
-
-    def _ask_export_path(self, ids: list[int], fmt: str) -> None:
-        from litdesk.core.export import FORMATS
-
-        _writer, suffix, description = FORMATS[fmt]
-        folder = Path(str(self.settings.value("export/folder", str(Path.home()))))
-        path, _ = QFileDialog.getSaveFileName(
-            self, f"Export {len(ids):,} records", str(folder / f"litdesk-export{suffix}"),
-            f"{description} (*{suffix});;All files (*)")
-        if path:
-            self.settings.setValue("export/folder", str(Path(path).parent))
-            self.export_to(ids, fmt, path)
-
-    def export_to(self, ids: list[int], fmt: str, path: str) -> bool:
-        if self.jobs.busy:
-            self.statusBar().showMessage("An import or export is already running.", 5000)
-            return False
-        self._export_path = path
-        return self.jobs.run(workers.ExportWorker(self.library, fmt, ids, path), "Exporting…",
-                             self._export_done)
-
-    def _export_done(self, n: object) -> None:
-        msg = "Export cancelled." if n is None else f"{n:,} records exported to {self._export_path}"
-        self.statusBar().showMessage(msg, 8000)
-        self.exportFinished.emit(n)
-
     @property
     def busy(self) -> bool:
         return self.jobs.busy
@@ -581,28 +468,6 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         self.import_paths(paths)
-
-    # -- help ----------------------------------------------------------------------------
-    def show_shortcuts(self) -> None:
-        ShortcutsDialog(self).exec()
-
-    def show_user_guide(self) -> None:
-        from litdesk.ui.dialogs import UserGuideDialog
-
-        UserGuideDialog(self).exec()
-
-    def open_log_folder(self) -> None:
-        from litdesk.paths import log_dir
-
-        log_dir().mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
-
-    def show_about(self) -> None:
-        from litdesk.paths import data_dir, log_dir
-        from litdesk.ui.dialogs import about_text
-
-        QMessageBox.about(self, "About litdesk",
-                          about_text(str(self.library.path), str(data_dir()), str(log_dir())))
 
     def _memos_may_go(self) -> bool:
         """Memos the library refused (a server away) are offered once more; if they still
@@ -645,5 +510,5 @@ class MainWindow(QMainWindow):
         current = self.current_record_id()
         if current is not None:
             self.settings.setValue(f"library/{self.library.path}/current", current)
-        self._remember_library(self.library.path)
+        self.libraries.remember(self.library.path)
         super().closeEvent(event)

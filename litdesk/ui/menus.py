@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from litdesk.core.model import LABEL_TITLES, LABELS
+from litdesk.ui import help_actions
 
 if TYPE_CHECKING:
     from litdesk.ui.main_window import MainWindow
@@ -41,16 +42,16 @@ def build(win: MainWindow) -> dict[str, QAction]:
 
     bar = win.menuBar()
     file = bar.addMenu("&File")
-    add(file, "&New Library…", win.new_library, None, "new_library")
-    add(file, "&Open Library…", win.open_library_dialog, QKeySequence.StandardKey.Open,
+    add(file, "&New Library…", win.libraries.new_library, None, "new_library")
+    add(file, "&Open Library…", win.libraries.open_dialog, QKeySequence.StandardKey.Open,
         "open_library")
-    add(file, "Open &Team Library…", win.open_team_library_dialog, None, "open_team_library")
+    add(file, "Open &Team Library…", win.libraries.open_team_dialog, None, "open_team_library")
     win.recent_menu = file.addMenu("Open &Recent")
-    win.recent_menu.aboutToShow.connect(win.fill_recent_menu)
+    win.recent_menu.aboutToShow.connect(win.libraries.fill_recent_menu)
     file.addSeparator()
     add(file, "&Import…", win.import_dialog, "Ctrl+I", "import")
-    add(file, "&Export Selected…", win.export_selected, "Ctrl+E", "export_selected")
-    add(file, "E&xport…", win.export_dialog, "Ctrl+Shift+E", "export")
+    add(file, "&Export Selected…", win.exports.export_selected, "Ctrl+E", "export_selected")
+    add(file, "E&xport…", win.exports.export_dialog, "Ctrl+Shift+E", "export")
     file.addSeparator()
     add(file, "Undo an Import…", win.history.undo_import_dialog, None, "undo_import")
     add(file, "Restore Backup…", win.history.restore_backup_dialog, None, "restore_backup")
@@ -102,12 +103,13 @@ def build(win: MainWindow) -> dict[str, QAction]:
     blind.setToolTip("Hide other coders' spans on a record until you have marked it done")
 
     help_menu = bar.addMenu("&Help")
-    add(help_menu, "&User Guide", win.show_user_guide, QKeySequence.StandardKey.HelpContents,
-        "user_guide")
-    add(help_menu, "&Keyboard Shortcuts", win.show_shortcuts, None, "shortcuts")
-    add(help_menu, "Open &Log Folder", win.open_log_folder, None, "open_log_folder")
+    add(help_menu, "&User Guide", lambda: help_actions.show_user_guide(win),
+        QKeySequence.StandardKey.HelpContents, "user_guide")
+    add(help_menu, "&Keyboard Shortcuts", lambda: help_actions.show_shortcuts(win), None,
+        "shortcuts")
+    add(help_menu, "Open &Log Folder", help_actions.open_log_folder, None, "open_log_folder")
     if sys.platform.startswith("linux"):
-        add(help_menu, "Add litdesk to the Applications Menu", win.install_desktop, None,
-            "install_desktop")
-    add(help_menu, "&About litdesk", win.show_about, None, "about")
+        add(help_menu, "Add litdesk to the Applications Menu",
+            lambda: help_actions.install_desktop(win), None, "install_desktop")
+    add(help_menu, "&About litdesk", lambda: help_actions.show_about(win), None, "about")
     return acts

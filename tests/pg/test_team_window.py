@@ -31,7 +31,7 @@ def test_window_on_a_team_library(qtbot, tmp_path, server_url):
     window = MainWindow(local, settings)
     qtbot.addWidget(window)
     window.show()
-    assert window.open_library_path(server_url)
+    assert window.libraries.open_path(server_url)
     url = make_url(server_url)
     assert url.database in window.windowTitle()
     if url.password:

@@ -31,7 +31,7 @@ def test_export_selected_rows_as_ris_and_csv(qtbot, window, seed, make_ris, tmp_
     assert len(ids) == 2
     out = tmp_path / "out.ris"
     with qtbot.waitSignal(window.exportFinished, timeout=20_000) as done:
-        assert window.export_to(ids, "ris", str(out))
+        assert window.exports.export_to(ids, "ris", str(out))
     assert done.args == [2]
     with out.open(encoding="utf-8") as f:
         assert len(rispy.load(f)) == 2
@@ -39,7 +39,7 @@ def test_export_selected_rows_as_ris_and_csv(qtbot, window, seed, make_ris, tmp_
 
     table = tmp_path / "table.csv"
     with qtbot.waitSignal(window.exportFinished, timeout=20_000):
-        window.export_to(ids, "csv", str(table))
+        window.exports.export_to(ids, "csv", str(table))
     raw = table.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
@@ -53,7 +53,7 @@ def test_export_failure_is_shown_and_leaves_nothing(qtbot, window, seed, tmp_pat
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
     target = tmp_path / "missing folder" / "x.ris"
-    window.export_to(window.library.search_ids(), "ris", str(target))
+    window.exports.export_to(window.library.search_ids(), "ris", str(target))
     qtbot.waitUntil(lambda: not window.busy, timeout=20_000)
     assert shown
     assert "missing folder" in shown[0]

@@ -240,7 +240,7 @@ def test_open_library_refuses_non_libraries(qtbot, window, tmp_path, name, monke
     before = path.read_bytes()
     shown = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
-    window.open_library_path(str(path))
+    window.libraries.open_path(str(path))
     assert shown
     assert str(path) in shown[0]
     assert path.read_bytes() == before
