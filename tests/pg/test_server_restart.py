@@ -91,10 +91,11 @@ def _abstract(n: int) -> str:
     return " ".join(f"Sentence {k} of paper {n} reports a finding." for k in range(SENTENCES))
 
 
-def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
+def _window_on_papers(qtbot, tmp_path, own_server, papers: int) -> MainWindow:
+    """A window, coder "tester", on the server library with ``papers`` generated records."""
     ris = tmp_path / "papers.ris"
     ris.write_text("".join(f"TY  - JOUR\nTI  - Paper {n}\nAB  - {_abstract(n)}\nER  - \n\n"
-                           for n in range(3)), encoding="utf-8")
+                           for n in range(papers)), encoding="utf-8")
     with Library.open(own_server.url, coder="setup") as lib:
         import_file(lib, ris)
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
@@ -102,6 +103,11 @@ def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
+    window = _window_on_papers(qtbot, tmp_path, own_server, 3)
     view = window.pane.abstract
 
     def tag(k: int) -> bool:
@@ -168,16 +174,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def test_every_change_refused_cleanly_while_the_server_is_away(qtbot, tmp_path, own_server):
-    ris = tmp_path / "papers.ris"
-    ris.write_text("".join(f"TY  - JOUR\nTI  - Paper {n}\nAB  - {_abstract(n)}\nER  - \n\n"
-                           for n in range(2)), encoding="utf-8")
-    with Library.open(own_server.url, coder="setup") as lib:
-        import_file(lib, ris)
-    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(Library.open(own_server.url, coder="tester"), settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = _window_on_papers(qtbot, tmp_path, own_server, 2)
     window.activateWindow()  # window shortcuts (D, Ctrl+Z) only fire in the active window
     qtbot.waitUntil(window.isActiveWindow)
     window.coding._memo_retry.setInterval(300)  # a refused memo is offered again every 0.3 s
