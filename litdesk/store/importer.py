@@ -360,8 +360,9 @@ def _copy_records(conn: Connection, rows: list[tuple[Any, ...]], last: int) -> N
     """The server's insert: one ``COPY`` of the chunk, inside the file's transaction.
 
     COPY is several times faster than an ``executemany`` of INSERTs: one statement, rows
-    streamed, none of SQLAlchemy's per-row work. The server computes each row's search
-    vector (a generated column) as the rows arrive, while the reading thread parses on.
+    streamed, none of SQLAlchemy's per-row work. The server computes the chunk's search
+    vectors (one statement of the ``record_search`` trigger, migration 0007) while the
+    reading thread parses on.
     """
     driver: Any = conn.connection.driver_connection
     with driver.cursor() as cur:

@@ -7,10 +7,13 @@ litdesk stores or shows: libpq reads it from ``PGPASSWORD`` or ``~/.pgpass`` its
 caller asks for it (:class:`litdesk.store.server.PasswordNeeded`) and passes it in memory.
 :func:`safe_display` is the only form of an address that may reach settings, logs or titles.
 
-Full-text search mirrors SQLite's FTS5 index: a ``search_vector`` column GENERATED from title,
-authors, abstract, keywords and journal through the ``litdesk`` text search configuration
-(English Snowball stemming without stop words, diacritics folded by ``unaccent`` when the
-server has it), with a GIN index. ``opio*`` becomes ``'opio':*`` and a phrase ``<->``.
+Full-text search mirrors SQLite's FTS5 index: a vector computed from title, authors, abstract,
+keywords and journal through the ``litdesk`` text search configuration (English Snowball
+stemming without stop words, diacritics folded by ``unaccent`` when the server has it), kept in
+the narrow table ``record_search`` with a GIN index (migration 0007; 0004 kept it in a generated
+column of the wide ``record`` table, where the planner scanned every row once it had
+statistics). Triggers keep it in step with ``record``. ``opio*`` becomes ``'opio':*`` and a
+phrase ``<->``.
 
 Backups: a server library is backed up with the server's tools, not by litdesk::
 
@@ -264,6 +267,80 @@ def drop_search_index(conn: Connection) -> None:
     conn.exec_driver_sql("DROP TEXT SEARCH DICTIONARY IF EXISTS litdesk_stem")
 
 
+#: The narrow table of search vectors, one row per record (migration 0007).
+SEARCH_TABLE = "record_search"
+#: ``litdesk_search(tsquery)``: the ids whose vectors match, for any login that may read
+#: ``record``. It runs as the tables' owner, so ``litdesk grant`` (which grants the tables of
+#: the schema module) need not know ``record_search``; and its query, planned for a tsquery
+#: it does not know, always takes the GIN index (with statistics, the planner scanned the
+#: whole table for a common word).
+SEARCH_FUNCTION = "litdesk_search"
+_VECTOR_OF = f"litdesk_record_vector({', '.join(SEARCH_COLUMNS)})"
+
+
+def _schema(conn: Connection) -> str:
+    return str(conn.exec_driver_sql("SELECT quote_ident(current_schema())").scalar())
+
+
+def create_search_table(conn: Connection) -> None:
+    """Move the search vectors from ``record.search_vector`` into ``record_search``.
+
+    Inserted records get their vectors from one statement-level trigger per statement (a
+    COPY chunk of an import is one ``INSERT ... SELECT`` over its transition table); a change
+    to a searched column updates the row's vector; deleting a record cascades."""
+    schema = _schema(conn)
+    definer = f"SECURITY DEFINER SET search_path = pg_catalog, {schema}"
+    conn.exec_driver_sql(
+        f"CREATE TABLE {SEARCH_TABLE} (id integer PRIMARY KEY REFERENCES record (id) "
+        "ON DELETE CASCADE, tsv tsvector NOT NULL)")
+    has_column = conn.exec_driver_sql(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = 'record' AND column_name = 'search_vector'").scalar()
+    source = "search_vector" if has_column else _VECTOR_OF
+    conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE} (id, tsv) SELECT id, {source} FROM record")
+    conn.exec_driver_sql(f"CREATE INDEX ix_{SEARCH_TABLE}_tsv ON {SEARCH_TABLE} USING gin (tsv)")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_record_search")
+    conn.exec_driver_sql("ALTER TABLE record DROP COLUMN IF EXISTS search_vector")
+    conn.exec_driver_sql(
+        "CREATE FUNCTION litdesk_index_inserted() RETURNS trigger LANGUAGE plpgsql "
+        f"{definer} AS $$ BEGIN INSERT INTO {SEARCH_TABLE} (id, tsv) SELECT id, {_VECTOR_OF} "
+        "FROM litdesk_inserted; RETURN NULL; END $$")
+    conn.exec_driver_sql(
+        "CREATE TRIGGER litdesk_search_insert AFTER INSERT ON record "
+        "REFERENCING NEW TABLE AS litdesk_inserted FOR EACH STATEMENT "
+        "EXECUTE FUNCTION litdesk_index_inserted()")
+    new = ", ".join(f"NEW.{c}" for c in SEARCH_COLUMNS)
+    conn.exec_driver_sql(
+        "CREATE FUNCTION litdesk_index_updated() RETURNS trigger LANGUAGE plpgsql "
+        f"{definer} AS $$ BEGIN INSERT INTO {SEARCH_TABLE} (id, tsv) VALUES "
+        f"(NEW.id, litdesk_record_vector({new})) ON CONFLICT (id) DO UPDATE SET "
+        "tsv = excluded.tsv; RETURN NULL; END $$")
+    # (PostgreSQL allows no transition tables on a trigger with a column list: row by row,
+    # only for the rows whose searched text changed, never for has_suggestions and the like.)
+    changed = " OR ".join(f"OLD.{c}::text IS DISTINCT FROM NEW.{c}::text" for c in SEARCH_COLUMNS)
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER litdesk_search_update AFTER UPDATE OF {', '.join(SEARCH_COLUMNS)} "
+        f"ON record FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION litdesk_index_updated()")
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {SEARCH_FUNCTION}(q tsquery) RETURNS SETOF integer LANGUAGE sql "
+        f"STABLE {definer} ROWS 1000 AS $$ SELECT id FROM {SEARCH_TABLE} WHERE tsv @@ q "
+        "AND has_table_privilege(session_user, 'record', 'SELECT') $$")
+
+
+def drop_search_table(conn: Connection) -> None:
+    """Back to the generated column of migration 0004."""
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SEARCH_FUNCTION}")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS litdesk_search_update ON record")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS litdesk_search_insert ON record")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS litdesk_index_updated")
+    conn.exec_driver_sql("DROP FUNCTION IF EXISTS litdesk_index_inserted")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+    conn.exec_driver_sql(
+        "ALTER TABLE record ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+        f"({_VECTOR_OF}) STORED")
+    conn.exec_driver_sql("CREATE INDEX ix_record_search ON record USING gin (search_vector)")
+
+
 def ts_query(term: Term) -> str:
     """``to_tsquery`` text for one term: its words as a phrase, the last a prefix if asked."""
     # Words come from the \\w+ of litdesk.core.query: no quotes, backslashes or operators.
@@ -275,21 +352,30 @@ def ts_query(term: Term) -> str:
 
 def matching_ids(terms: Sequence[Term], param: str = "fts_q") -> TextClause:
     """SQL selecting, as ``rowid``, the ids of records matching all ``terms`` (bound as
-    ``param``): the GIN index finds the candidates, a field term is checked on its column."""
+    ``param``): the GIN index of ``record_search`` finds the candidates (through
+    :data:`SEARCH_FUNCTION`), a field term is checked on its column of ``record``."""
     combined = " & ".join(f"({ts_query(t)})" for t in terms)
-    sql = [f"SELECT id AS rowid FROM record WHERE search_vector @@ "
-           f"to_tsquery('{SEARCH_CONFIG}', :{param})"]
+    found = f"{SEARCH_FUNCTION}(to_tsquery('{SEARCH_CONFIG}', :{param}))"
     binds: dict[str, str] = {param: combined}
+    checks = []
     for n, t in enumerate(terms):
         if t.column is None:
             continue
         if t.column not in SEARCH_COLUMNS:
             raise ValueError(f"no full-text column {t.column!r}")
         value = f"{t.column}::jsonb" if t.column in _JSON_COLUMNS else f"to_jsonb({t.column})"
-        sql.append(f"AND litdesk_doc_vector(jsonb_build_array({value})) @@ "
-                   f"to_tsquery('{SEARCH_CONFIG}', :{param}_{n})")
+        checks.append(f"litdesk_doc_vector(jsonb_build_array({value})) @@ "
+                      f"to_tsquery('{SEARCH_CONFIG}', :{param}_{n})")
         binds[f"{param}_{n}"] = ts_query(t)
-    return text(" ".join(sql)).bindparams(**binds)
+    if not checks:
+        sql = f"SELECT found.id AS rowid FROM {found} AS found(id)"
+    else:
+        # Checked on the found records only, each fetched by its id ("OFFSET 0" keeps the
+        # planner from computing the field's vector for every record and joining after).
+        sql = (f"SELECT found.id AS rowid FROM {found} AS found(id) CROSS JOIN LATERAL "
+               f"(SELECT FROM record WHERE record.id = found.id AND {' AND '.join(checks)} "
+               "OFFSET 0) AS checked")
+    return text(sql).bindparams(**binds)
 
 
 # -- sorting and row-level security ----------------------------------------------------------
@@ -340,7 +426,7 @@ def settle(engine: Engine) -> None:
     Only the tables' owner may; for other logins this is a no-op (the server says why)."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if is_owner(conn):
-            conn.exec_driver_sql("VACUUM (ANALYZE) record, coding_status, span")
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) record, {SEARCH_TABLE}, coding_status, span")
 
 
 def drop_sort_indexes(conn: Connection) -> None:

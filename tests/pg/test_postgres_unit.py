@@ -65,7 +65,7 @@ def test_ts_query(term, query):
 
 def test_matching_ids_checks_field_terms_on_their_column():
     sql = postgres.matching_ids([Term(("gill",), "authors")], "q0")
-    assert "search_vector @@" in str(sql)
+    assert "litdesk_search(to_tsquery(" in str(sql)
     assert "authors::jsonb" in str(sql)
     with pytest.raises(ValueError, match="full-text column"):
         postgres.matching_ids([Term(("x",), "memo")], "q0")
