@@ -12,6 +12,7 @@ import logging
 import operator
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from litdesk.core.litdesk_notes import decode_notes
 from litdesk.core.model import Record, Span
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError, open_ris
 from litdesk.core.spans import normalise
-from litdesk.store import sqlite
+from litdesk.store import postgres, sqlite
 from litdesk.store.bulk import BackgroundWriter
 from litdesk.store.convert import record_values
 from litdesk.store.library import Library, LibraryError, now
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 CHUNK = 1000
 #: A server import of this many records or more is followed by `postgres.settle`.
 SETTLE_AFTER = 1000
+#: Connections that compute a server import's search vectors, beside the one that writes
+#: (0: its insert trigger computes them, in the writing connection).
+VECTOR_HELPERS = 2
 #: SQLite page cache while importing, in KiB (the default 2 MB makes the search index spill
 #: to disk again and again); bounded, so memory stays bounded too.
 IMPORT_CACHE_KIB = 64 * 1024
@@ -142,7 +146,7 @@ def import_file(
             # Duplicates are looked up in the library as it was before this file, on a
             # connection of their own: the file's session is busy in the writer thread.
             checker = _DuplicateChecker(reader if store.last_id else None, allow_duplicates)
-            with BackgroundWriter() as writer:
+            with store, BackgroundWriter() as writer:
                 chunk: list[ReadRecord] = []
                 for item in ris:
                     summary.read += 1
@@ -308,6 +312,25 @@ class _Store:
             s.execute(text("LOCK TABLE record IN SHARE ROW EXCLUSIVE MODE"))
         self.last_id = s.scalar(select(func.max(RecordRow.id))) or 0
         self.first_id = self.last_id + 1  # the ids this file gets are consecutive
+        # Only a login that may write record_search (its owner) stores vectors itself; for
+        # the others, the insert trigger (which runs as the owner) computes them.
+        helped = self.server and VECTOR_HELPERS and s.scalar(text(
+            f"SELECT has_table_privilege('{postgres.SEARCH_TABLE}', 'INSERT')"))
+        self.helpers = ThreadPoolExecutor(VECTOR_HELPERS, "litdesk-import-vectors") \
+            if helped else None
+
+    def __enter__(self) -> _Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.helpers is not None:
+            self.helpers.shutdown(wait=True, cancel_futures=True)
+
+    def _vectors(self, rows: list[tuple[Any, ...]]) -> list[tuple[int, str]]:
+        """A helper's part on a server: the chunk's search vectors, on a connection of its own
+        (the records are not written yet; the vectors come from their values alone)."""
+        with self.s.get_bind().connect() as conn:  # type: ignore[union-attr]
+            return postgres.vectors_of(conn, [_SEARCHED(r) for r in rows])
 
     def __call__(self, chunk: list[ReadRecord], checker: _DuplicateChecker,
                  writer: BackgroundWriter) -> None:
@@ -335,12 +358,17 @@ class _Store:
         last = ids[-1]
         self.last_id = last
         self.summary.added += len(keep)
-        writer.submit(lambda: self._write(rows, first, last, coding))
+        vectors = self.helpers.submit(self._vectors, rows) if self.helpers else None
+        writer.submit(lambda: self._write(rows, first, last, coding, vectors))
 
     def _write(self, rows: list[Any], first: int, last: int,
-               coding: list[tuple[int, tuple[Record, list[Span], str]]]) -> None:
+               coding: list[tuple[int, tuple[Record, list[Span], str]]],
+               vectors: Future[list[tuple[int, str]]] | None = None) -> None:
         """The writer thread's part: insert, index for search, keep the sequence in step."""
-        if self.server:
+        if vectors is not None:
+            postgres.copy_vectors(self.s.connection(), vectors.result())
+            _copy_records(self.s.connection(), rows, last)  # its trigger skips those vectors
+        elif self.server:
             _copy_records(self.s.connection(), rows, last)
         else:
             sqlite.insert_many(self.s.connection(), RecordRow.__tablename__, _COLUMNS, rows)
@@ -354,6 +382,8 @@ _COLUMNS: tuple[str, ...] = tuple(c.name for c in RecordRow.__table__.columns)
 _JSON_COLUMNS = tuple(c.name for c in RecordRow.__table__.columns if isinstance(c.type, JSON))
 _IN_ORDER = operator.itemgetter(*_COLUMNS)
 _COPY = f"COPY {RecordRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
+#: A row's id and searched columns, as `postgres.vectors_of` takes them.
+_SEARCHED = operator.itemgetter(*(_COLUMNS.index(c) for c in ("id", *postgres.SEARCH_COLUMNS)))
 
 
 def _copy_records(conn: Connection, rows: list[tuple[Any, ...]], last: int) -> None:

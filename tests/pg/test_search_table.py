@@ -165,3 +165,34 @@ def test_migration_moves_the_vectors(server_url, make_ris):
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = 'record' "
                 "AND column_name = 'search_vector'")).scalar() == 0
         assert lib.search_ids("opioid") == before
+
+
+def test_a_granted_login_imports_edits_and_searches(server_url, make_ris, pg_url,
+                                                    pg_admin, pg_with_login):
+    """A login granted the library (no grant on record_search) imports, edits and
+    searches: its vectors come from the triggers, which run as the owner."""
+    import os
+
+    from litdesk.store import team
+
+    name = f"cleo_{os.getpid()}"
+    with pg_admin(pg_url) as conn:
+        conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+        conn.execute(f'CREATE ROLE "{name}" LOGIN')
+    try:
+        with Library.open(server_url, coder="owner") as owner:
+            team.grant(owner, name)
+        with Library.open(pg_with_login(server_url, name)) as lib:
+            import_file(lib, make_ris("a.ris", _records(20)))
+            assert lib.search_ids("opioid") == list(range(1, 21, 3))
+            with lib.engine.begin() as conn:
+                conn.execute(text("UPDATE record SET abstract = 'quokka' WHERE id = 2"))
+            assert lib.search_ids("quokka") == [2]
+            lib.delete_records([2])
+            assert lib.search_ids("quokka") == []
+        with Library.open(server_url, coder="owner") as owner, owner.engine.connect() as conn:
+            assert _stale(conn) == 0
+    finally:
+        with pg_admin(server_url) as conn:  # (its grants are in the library's database)
+            conn.execute(f'DROP OWNED BY "{name}"')
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
