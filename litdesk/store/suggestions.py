@@ -79,12 +79,13 @@ def check_pending(
                 RecordRow.id.between(first, last)).order_by(RecordRow.id)))
             if now_ids != [rid for rid, _ in rows]:
                 continue  # records came or went meanwhile: read the chunk again
-            chunk = RecordRow.id.between(first, last)
-            s.execute(update(RecordRow).where(chunk, RecordRow.id.not_in(flagged))
-                      .values(has_suggestions=False))
+            # Pending records hold False (as imported) unless they were worked out before and
+            # restored or copied since: only the flags that change are written (a rewrite of
+            # every row would cost a server its index-only scans until the next vacuum).
             if flagged:
-                s.execute(update(RecordRow).where(RecordRow.id.in_(flagged))
-                          .values(has_suggestions=True))
+                s.execute(update(RecordRow).where(
+                    RecordRow.id.in_(flagged), RecordRow.has_suggestions.is_(False))
+                    .values(has_suggestions=True))
             store_ranges(s, without(ranges, first, last))
         done += len(rows)
         if progress:
