@@ -512,3 +512,6 @@ class MainWindow(QMainWindow):
             self.settings.setValue(f"library/{self.library.path}/current", current)
         self.libraries.remember(self.library.path)
         super().closeEvent(event)
+        # The window owns its library (as it does those it switched away from): its file
+        # handles, or its server connections, go with it.
+        self.library.close()
