@@ -434,7 +434,8 @@ class MainWindow(QMainWindow):
         """New records' "Suggested" status is known now: show it, keeping the current record."""
         if not n:
             return
-        self.statusBar().showMessage(f"Looked for section headings in {n:,} new abstracts; "
+        noun = "abstract" if n == 1 else "abstracts"
+        self.statusBar().showMessage(f"Looked for section headings in {n:,} new {noun}; "
                                      "those with headings show as suggested.", 6000)
         current = self.current_record_id()
         self.model.refresh()
