@@ -181,16 +181,14 @@ def import_file(
         summary.added, summary.batch_id = 0, None
         summary.duplicates.clear()
     elif summary.added >= SETTLE_AFTER and lib.engine.dialect.name == "postgresql":
-        _settle(lib)
+        settle_after_bulk(lib)
     return summary
 
 
-def _settle(lib: Library) -> None:
-    """After a large server import: VACUUM (ANALYZE) now, not when autovacuum wakes, so the
-    next sort is an index-only scan and the planner knows the new rows. The records are
-    committed already: a failure here is only logged."""
-    from litdesk.store import postgres
-
+def settle_after_bulk(lib: Library) -> None:
+    """After a large server import (or check of their flags): VACUUM (ANALYZE) now, not when
+    autovacuum wakes, so the next sort is an index-only scan and the planner knows the new
+    rows. The records are committed already: a failure here is only logged."""
     try:
         postgres.settle(lib.engine)
     except (LibraryError, DBAPIError) as e:

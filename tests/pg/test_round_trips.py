@@ -124,3 +124,23 @@ def test_a_large_server_import_is_vacuumed_at_once(server_url, make_ris, monkeyp
                 "WHERE relname = 'record'").one()
         assert vacuumed is not None
         assert analyzed is not None
+
+
+def test_a_large_check_of_suggestion_flags_is_vacuumed_too(server_url, make_ris, monkeypatch):
+    # The flags it writes clear most pages' all-visible bits: without a vacuum, sorting loses
+    # its index-only scans until autovacuum comes round.
+    from litdesk.store.suggestions import check_pending
+
+    with Library.open(server_url, coder="tester") as lib:
+        import_file(lib, make_ris("three.ris", [
+            {"TY": "JOUR", "TI": f"P{n}", "AB": "Background: a. Methods: b. Results: c."}
+            for n in range(3)]))
+        with lib.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT last_vacuum FROM pg_stat_user_tables "
+                                        "WHERE relname = 'record'").scalar() is None
+        monkeypatch.setattr(importer, "SETTLE_AFTER", 3)
+        assert check_pending(lib) == 3
+        with lib.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT last_vacuum FROM pg_stat_user_tables "
+                                        "WHERE relname = 'record'").scalar() is not None
+        assert len(lib.search_ids(status="suggested")) == 3
