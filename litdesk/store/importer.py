@@ -11,9 +11,8 @@ import json
 import logging
 import operator
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,9 +41,6 @@ SETTLE_AFTER = 1000
 #: Connections that compute a server import's search vectors, beside the one that writes
 #: (0: its insert trigger computes them, in the writing connection).
 VECTOR_HELPERS = 2
-#: SQLite page cache while importing, in KiB (the default 2 MB makes the search index spill
-#: to disk again and again); bounded, so memory stays bounded too.
-IMPORT_CACHE_KIB = 64 * 1024
 
 #: progress(records read so far, bytes read so far, file size in bytes)
 Progress = Callable[[int, int, int], None]
@@ -135,7 +131,7 @@ def import_file(
         return summary
     summary.encoding, summary.format = ris.encoding, ris.format
     try:
-        with (ris, lib.session() as s, s.begin(), _import_cache(s.connection()),
+        with (ris, lib.session() as s, s.begin(), sqlite.import_cache(s.connection()),
               sqlite.indexing_in_bulk(s.connection()) as index, lib.engine.connect() as reader):
             batch = BatchRow(source=str(Path(path).resolve()), imported_at=now(),
                              encoding=ris.encoding, format=ris.format, added=0, duplicates=0,
@@ -200,17 +196,6 @@ def import_files(
 ) -> list[FileSummary]:
     """`import_file` for each path in turn; a bad file never stops the others."""
     return [import_file(lib, p, **kw) for p in paths]  # type: ignore[arg-type]
-
-
-@contextmanager
-def _import_cache(conn: Connection) -> Iterator[None]:
-    """A larger SQLite page cache for the length of one import, then the previous size."""
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before or -2000)}")
 
 
 #: What the library or the file already has under a key: (record id or position, DOI, PMID).

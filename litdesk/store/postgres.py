@@ -130,16 +130,6 @@ def create_engine(
                 cur.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
         dbapi_conn.commit()
 
-    @event.listens_for(engine, "before_cursor_execute", retval=True)
-    def _skip_sqlite_only(_conn: Any, _cursor: Any, statement: str, parameters: Any,
-                          _context: Any, _executemany: bool) -> tuple[str, Any]:
-        # A stopgap: the importer still tunes SQLite's page cache (PRAGMA cache_size) and looks
-        # up its FTS5 trigger (sqlite_master) without asking the dialect. Here those read as
-        # NULL, which both callers take for "nothing to do". Remove once they ask first.
-        if statement.lstrip()[:6].upper() == "PRAGMA" or "sqlite_master" in statement:
-            return "SELECT NULL", ()
-        return statement, parameters
-
     return engine
 
 

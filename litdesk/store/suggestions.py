@@ -18,7 +18,6 @@ from litdesk.core import sections
 from litdesk.core.model import Span
 from litdesk.core.section_pretest import may_have_sections
 from litdesk.core.sections import suggest_sections
-from litdesk.store import importer
 from litdesk.store.library import Library
 from litdesk.store.pending import (
     PENDING_KEY,
@@ -91,6 +90,8 @@ def check_pending(
         done += len(rows)
         if progress:
             progress(done)
+    from litdesk.store import importer  # here: the window checks for pending flags at start
+
     if done >= importer.SETTLE_AFTER and lib.engine.dialect.name == "postgresql":
         # The flags just written leave most pages of a large import not all-visible: sorts
         # would lose their index-only scans until autovacuum came round (5x SQLite at 100k).
