@@ -43,7 +43,13 @@ REPO = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
 import bench_scale  # noqa: E402
-from bench_scale import CODER, bench_dir, measure_in_process, measure_startup  # noqa: E402
+from bench_scale import (  # noqa: E402
+    CODER,
+    as_the_app_leaves_it,
+    bench_dir,
+    measure_in_process,
+    measure_startup,
+)
 from gen_records import COMMON, RARE, Generator, write_ris  # noqa: E402
 
 SERVER_TAG_MS = 50.0
@@ -83,14 +89,10 @@ def create_database(admin_url: str, name: str) -> str:
 def import_into(location: str, ris: Path, n: int, seed: int) -> float:
     """Import ``ris`` into the empty library at ``location``; seconds for the import alone.
 
-    Then codes 1% of the records like ``bench_scale.build_library`` (whose library path is
-    fixed to a cached file, so it cannot take a server address)."""
-    import random
-
-    from litdesk.core.model import LABELS, Span
+    Then leaves it as ``bench_scale.build_library`` does (whose library path is fixed to a
+    cached file, so it cannot take a server address)."""
     from litdesk.store.importer import import_file
     from litdesk.store.library import Library
-    from litdesk.store.suggestions import check_pending
 
     with Library.open(location, coder=CODER) as lib:
         assert lib.count() == 0, f"{location} is not empty"
@@ -98,16 +100,7 @@ def import_into(location: str, ris: Path, n: int, seed: int) -> float:
         summary = import_file(lib, ris)
         elapsed = time.perf_counter() - t
         assert summary.added == n, summary.line()
-        # What the app does after an import (as bench_scale.build_library): a window opened
-        # on pending suggestion flags would check them in the background while it is measured.
-        check_pending(lib)
-        rng = random.Random(seed)
-        for rid in rng.sample(lib.search_ids(), max(1, n // 100)):
-            abstract = lib.record(rid).abstract
-            k = rng.randint(1, len(LABELS))
-            cuts = sorted(rng.sample(range(1, len(abstract)), k))
-            lib.set_spans(rid, [Span(a, b, LABELS[i], "")
-                                for i, (a, b) in enumerate(zip([0, *cuts], cuts, strict=False))])
+        as_the_app_leaves_it(lib, n, seed)
     return elapsed
 
 
