@@ -74,6 +74,11 @@ class Record:
     pages: str = ""
     doi: str = ""
     pmid: str = ""
+    #: PubMed Central ID ("PMC1234567"), read from identifier fields only.
+    pmcid: str = ""
+    #: The record's own database accession numbers, prefixed by their database
+    #: ("WOS:000123456700001", "EMBASE:620000000", "SCOPUS:2-s2.0-85000000000", "CN-01234567").
+    accessions: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     abstract: str = ""
     keywords: tuple[str, ...] = ()
