@@ -74,3 +74,30 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared RIS corpus is not beside this checkout ({CORPUS})")
     return CORPUS
+
+
+def installed_cli() -> str:
+    """The installed ``litdesk-cli`` console script of the interpreter running the tests."""
+    import shutil
+    import sys
+
+    here = Path(sys.executable).parent / "litdesk-cli"
+    found = str(here) if here.exists() else shutil.which("litdesk-cli")
+    if not found:
+        pytest.skip("litdesk is not installed (pip install -e .): no litdesk-cli command")
+    return found
+
+
+@pytest.fixture
+def cli():
+    """``cli(*args, input=None, cwd=None)``: run the installed command as a user would."""
+    import subprocess
+
+    exe = installed_cli()
+
+    def run(*args: str, input: str | None = None, cwd: Path | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([exe, *args], capture_output=True, text=True, input=input,
+                              cwd=cwd, timeout=timeout)
+
+    return run
