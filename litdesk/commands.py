@@ -165,6 +165,7 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
 
 def _export(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.export import ExportError, export_to_path
+    from litdesk.core.export.streaming import left_out_note
 
     ids = _selected_ids(lib, args)
     missing = set(ids) - set(r.id for r in lib.rows(ids))
@@ -177,7 +178,7 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
         n = export_to_path(args.format, records, args.output)
     except ExportError as e:
         return _fail(str(e))
-    print(f"{n} records written to {args.output}")
+    print(f"{n} records written to {args.output}{left_out_note(n)}")
     log.info("export from %s: %d records as %s to %s", lib.path, n, args.format, args.output)
     return 0
 

@@ -11,6 +11,7 @@ and litdesk can read it back.
 N1  - [litdesk] aim 317-452 (coder "Ana María"): We aimed to explore how nurses…
 N1  - [litdesk] method 453-610: Semi-structured interviews with 24 nurses were…
 N1  - [litdesk memo] "Good example of a mixed design.\nCheck the sample size."
+N1  - [litdesk memo] (coder "bob") "Sample size is fine."
 ```
 
 - Span note: ``[litdesk] <label> <start>-<end>``, then `` (coder <JSON string>)`` when the
@@ -20,7 +21,8 @@ N1  - [litdesk memo] "Good example of a mixed design.\nCheck the sample size."
 - The text is for people and for recovery only: line breaks and tabs become spaces (one for
   one), and text longer than 200 characters is cut to 200 followed by ``…``.
 - Memo note: ``[litdesk memo] <JSON string>``; JSON escapes keep line breaks and any other
-  character intact.
+  character intact. An export of every coder's coding writes one memo note per coder, with
+  `` (coder <JSON string>) `` after the prefix.
 - JSON strings are written with ``ensure_ascii=False``; in addition, U+0085, U+2028 and U+2029
   and lone surrogates are written as ``\\uXXXX`` escapes so no reader splits the line.
 
@@ -68,7 +70,10 @@ def encode_notes(record: Record) -> list[tuple[str, str]]:
         notes.append(
             (NOTE_TAG, f"{SPAN_PREFIX}{span.label} {span.start}-{span.end}{coder}: {text}")
         )
-    if record.memo:
+    if record.memos:
+        notes += [(NOTE_TAG, f"{MEMO_PREFIX}(coder {_json_string(coder)}) {_json_string(text)}")
+                  for coder, text in record.memos]
+    elif record.memo:
         notes.append((NOTE_TAG, MEMO_PREFIX + _json_string(record.memo)))
     return notes
 
@@ -85,8 +90,11 @@ def strip_notes(tags: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def decode_notes(record: Record) -> tuple[Record, list[Span], str]:
-    """Take litdesk's notes out of ``record.tags``: (record without them, spans, memo).
+def decode_notes(record: Record) -> tuple[Record, list[Span], dict[str, str]]:
+    """Take litdesk's notes out of ``record.tags``: (record without them, spans, memos).
+
+    ``memos`` maps each memo's coder ("" for a memo that names none) to its text (several
+    memos of one coder joined by a line break).
 
     Only ``tags`` of the returned record changes. Spans are checked against
     ``record.abstract`` and relocated or dropped as described in the module doc. A line that
@@ -94,7 +102,7 @@ def decode_notes(record: Record) -> tuple[Record, list[Span], str]:
     """
     tags: list[tuple[str, str]] = []
     spans: list[Span] = []
-    memos: list[str] = []
+    memos: dict[str, list[str]] = {}
     for tag, value in record.tags:
         if tag != NOTE_TAG or "[litdesk" not in value:
             tags.append((tag, value))
@@ -107,13 +115,15 @@ def decode_notes(record: Record) -> tuple[Record, list[Span], str]:
             tags.append((tag, rest))
         for line in ours:
             if line.startswith(MEMO_PREFIX):
-                memos.append(json.loads(line[len(MEMO_PREFIX) :]))
+                coder, text = _parse_memo(line)
+                memos.setdefault(coder, []).append(text)
                 continue
             span = _locate(record.abstract, *_parse_span(line))
             if span is not None and span not in spans:
                 spans.append(span)
     spans.sort(key=lambda s: (s.start, s.end, s.label, s.coder))
-    return dataclasses.replace(record, tags=tuple(tags)), spans, "\n".join(memos)
+    joined = {coder: "\n".join(texts) for coder, texts in memos.items()}
+    return dataclasses.replace(record, tags=tuple(tags)), spans, joined
 
 
 def _span_text(abstract: str, span: Span) -> str:
@@ -150,13 +160,28 @@ def _split_note(value: str) -> tuple[list[str], str]:
 def _parses(line: str) -> bool:
     try:
         if line.startswith(MEMO_PREFIX):
-            return isinstance(json.loads(line[len(MEMO_PREFIX) :]), str)
+            _parse_memo(line)
+            return True
         if line.startswith(SPAN_PREFIX):
             _parse_span(line)
             return True
     except ValueError:
         pass
     return False
+
+
+def _parse_memo(line: str) -> tuple[str, str]:
+    """(coder, text) of a memo note, coder "" when it names none; ValueError if malformed."""
+    rest, coder = line[len(MEMO_PREFIX) :], ""
+    if rest.startswith("(coder "):
+        coder, used = json.JSONDecoder().raw_decode(rest, len("(coder "))
+        if not isinstance(coder, str) or not rest.startswith(") ", used):
+            raise ValueError(f"bad coder in memo note: {line[:60]!r}")
+        rest = rest[used + 2 :]
+    text = json.loads(rest)
+    if not isinstance(text, str):
+        raise ValueError(f"not a litdesk memo note: {line[:60]!r}")
+    return coder, text
 
 
 def _parse_span(line: str) -> tuple[int, int, str, str, str]:

@@ -86,6 +86,11 @@ class Record:
     id: int | None = None
     spans: tuple[Span, ...] = field(default=(), compare=False)
     memo: str = field(default="", compare=False)
+    #: Whose record this is: the coder whose memo ``memo`` is (set for exports; "" elsewhere).
+    coder: str = field(default="", compare=False)
+    #: Every coder's memo as (coder, text), consensus first, when an export carries every
+    #: coder's coding; empty otherwise (``memo`` is then the one memo).
+    memos: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def first_author_surname(self) -> str:

@@ -161,25 +161,36 @@ def export_records(
     By default a record carries its consensus coding when it has one (a reconciled record,
     even one reconciled to no spans), else the current coder's (``lib.coder``). With
     ``all_coders`` it carries every coder's spans, each with its ``coder`` set, consensus
-    included. The memo is always the current coder's.
+    included, and every coder's memo in ``memos`` (consensus first, then by name). ``memo``
+    is always the current coder's, and ``coder`` names the current coder.
     """
     ids = list(ids)
     for i in range(0, len(ids), _CHUNK):
         part = ids[i:i + _CHUNK]
         records = list(lib.records(part))
+        memos: dict[int, list[tuple[str, str]]] = {}
         with _reader(lib) as s:
             if all_coders:
                 every = _spans(s, part, None)
+                stmt = select(MemoRow.record_id, MemoRow.coder, MemoRow.text).where(
+                    MemoRow.record_id.in_(part), MemoRow.text != "")
+                for rid, coder, text in s.execute(stmt):
+                    memos.setdefault(rid, []).append((coder, text))
             else:
                 consensus = _spans(s, part, CONSENSUS_CODER)
                 reconciled = set(s.scalars(select(StatusRow.record_id).where(
                     StatusRow.record_id.in_(part), StatusRow.coder == CONSENSUS_CODER)))
         for rec in records:
             assert rec.id is not None
+            rec = dataclasses.replace(rec, coder=lib.coder)
             if all_coders:
-                yield dataclasses.replace(rec, spans=tuple(every.get(rec.id, ())))
+                yield dataclasses.replace(rec, spans=tuple(every.get(rec.id, ())),
+                                          memos=tuple(sorted(memos.get(rec.id, ()), key=_by_coder)))
             elif rec.id in reconciled or rec.id in consensus:
                 yield dataclasses.replace(rec, spans=tuple(consensus.get(rec.id, ())))
             else:
                 yield rec
 
+
+def _by_coder(memo: tuple[str, str]) -> tuple[bool, str]:
+    return memo[0] != CONSENSUS_CODER, memo[0]

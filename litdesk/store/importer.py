@@ -396,19 +396,20 @@ def _sqlite_rows(values: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [_IN_ORDER(v) for v in values]
 
 
-def _decode(record: Record) -> tuple[Record, list[Span], str]:
+def _decode(record: Record) -> tuple[Record, list[Span], dict[str, str]]:
     """`decode_notes`, skipped for the many records that carry no litdesk notes."""
     if any(tag == "N1" and "[litdesk" in value for tag, value in record.tags):
         return decode_notes(record)
-    return record, [], ""
+    return record, [], {}
 
 
 def _store_coding(
-    s: Session, default_coder: str, items: Iterable[tuple[int, tuple[Record, list[Span], str]]]
+    s: Session, default_coder: str,
+    items: Iterable[tuple[int, tuple[Record, list[Span], dict[str, str]]]],
 ) -> None:
     """Spans and memos carried in a litdesk RIS export come back with their records."""
     span_rows, memo_rows, status_rows = [], [], []
-    for rid, (rec, spans, memo) in items:
+    for rid, (rec, spans, memos) in items:
         by_coder: dict[str, list[Span]] = {}
         for sp in spans:
             by_coder.setdefault(sp.coder or default_coder, []).append(sp)
@@ -418,9 +419,11 @@ def _store_coding(
                            "label": x.label, "text": x.text} for x in clean]
             status_rows.append({"record_id": rid, "coder": coder, "done": False,
                                 "sections": len({x.label for x in clean}), "suggestions": ""})
-        if memo:
-            memo_rows.append({"record_id": rid, "coder": default_coder, "text": memo,
-                              "updated_at": now()})
+        by_owner: dict[str, list[str]] = {}  # a memo naming no coder is the importer's
+        for coder, memo in memos.items():
+            by_owner.setdefault(coder or default_coder, []).append(memo)
+        memo_rows += [{"record_id": rid, "coder": coder, "text": "\n".join(texts),
+                       "updated_at": now()} for coder, texts in by_owner.items() if any(texts)]
     if span_rows:
         s.execute(insert(SpanRow), span_rows)
         s.execute(insert(StatusRow), status_rows)

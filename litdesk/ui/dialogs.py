@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -91,6 +92,11 @@ class ExportDialog(QDialog):
         for name, (_writer, _suffix, description) in FORMATS.items():
             self.format.addItem(description, name)
         form.addRow("Format:", self.format)
+        self.all_coders = QCheckBox("Every coder's coding and memos, each named")
+        self.all_coders.setObjectName("all_coders")
+        self.all_coders.setToolTip("Otherwise: the consensus coding where there is one, else "
+                                   "yours, and your memos")
+        form.addRow("Coders:", self.all_coders)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -38,9 +38,9 @@ class ExportActions(QObject):
         scope, fmt = dialog.chosen()
         ids = {"selected": self.win.selected_ids(), "shown": self.win.model.ids,
                "all": self.win.library.search_ids()}[scope]
-        self.ask_path(ids, fmt)
+        self.ask_path(ids, fmt, dialog.all_coders.isChecked())
 
-    def ask_path(self, ids: list[int], fmt: str) -> None:
+    def ask_path(self, ids: list[int], fmt: str, all_coders: bool = False) -> None:
         from litdesk.core.export import FORMATS
 
         _writer, suffix, description = FORMATS[fmt]
@@ -50,17 +50,20 @@ class ExportActions(QObject):
             f"{description} (*{suffix});;All files (*)")
         if path:
             self.win.settings.setValue("export/folder", str(Path(path).parent))
-            self.export_to(ids, fmt, path)
+            self.export_to(ids, fmt, path, all_coders)
 
-    def export_to(self, ids: list[int], fmt: str, path: str) -> bool:
+    def export_to(self, ids: list[int], fmt: str, path: str, all_coders: bool = False) -> bool:
         if self.win.jobs.busy:
             self.win.statusBar().showMessage("An import or export is already running.", 5000)
             return False
         self._path = path
-        worker = workers.ExportWorker(self.win.library, fmt, ids, path)
+        worker = workers.ExportWorker(self.win.library, fmt, ids, path, all_coders)
         return self.win.jobs.run(worker, "Exporting…", self._done)
 
     def _done(self, n: object) -> None:
-        msg = "Export cancelled." if n is None else f"{n:,} records exported to {self._path}"
+        from litdesk.core.export.streaming import left_out_note
+
+        msg = "Export cancelled." if n is None else (
+            f"{n:,} records exported to {self._path}{left_out_note(n)}")
         self.win.statusBar().showMessage(msg, 8000)
         self.win.exportFinished.emit(n)

@@ -75,9 +75,11 @@ class ImportWorker(Worker):
 
 
 class ExportWorker(Worker):
-    def __init__(self, library: Library, fmt: str, ids: Sequence[int], path: str):
+    def __init__(self, library: Library, fmt: str, ids: Sequence[int], path: str,
+                 all_coders: bool = False):
         super().__init__()
         self._lib, self._fmt, self._ids, self._path = library, fmt, list(ids), path
+        self._all_coders = all_coders
 
     @Slot()
     def run(self) -> None:
@@ -87,7 +89,8 @@ class ExportWorker(Worker):
         total = len(self._ids)
         try:
             n = export_to_path(
-                self._fmt, export_records(self._lib, self._ids), self._path,
+                self._fmt, export_records(self._lib, self._ids, all_coders=self._all_coders),
+                self._path,
                 progress=lambda done: self.progress.emit(f"Exporting {done:,} of {total:,}",
                                                          done, total),
                 cancelled=self.cancelled,

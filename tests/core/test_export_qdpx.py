@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from litdesk.core.export.qdpx import write_qdpx
+from litdesk.core.export.qdpx import guid, source_name, write_qdpx
 from litdesk.core.model import LABEL_COLOURS, LABELS, Record, Span
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -91,7 +91,7 @@ def test_positions_slice_the_source_text() -> None:
         start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
         assert text[start:end] == expected.text
         assert selection.get("name") == expected.text  # attribute newlines/tabs survive
-    assert source.get("name") == "Gill, 2020"
+    assert source.get("name") == "Gill, 2020 [42]"
     assert source.findtext("q:Description", namespaces=NS) == record.memo
 
 
@@ -147,9 +147,9 @@ def test_guids_are_stable_across_exports() -> None:
 
 
 def test_duplicate_citations_get_distinct_names() -> None:
-    root = project(export([sample(), sample(id=43), sample(id=44)]))
+    root = project(export([sample(), sample(id=43), sample(id=None), sample(id=None, title="2")]))
     names = [s.get("name") for s in root.iterfind(".//q:TextSource", NS)]
-    assert names == ["Gill, 2020", "Gill, 2020 (2)", "Gill, 2020 (3)"]
+    assert names == ["Gill, 2020 [42]", "Gill, 2020 [43]", "Gill, 2020", "Gill, 2020 (2)"]
 
 
 def test_control_characters_and_bad_spans_do_not_break_the_xml(schema: etree.XMLSchema) -> None:
@@ -184,6 +184,9 @@ def test_any_abstract_gives_a_valid_project_with_exact_positions(record: Record)
     archive = export([record])
     root = project(archive)
     etree.XMLSchema(etree.parse(str(XSD))).assertValid(root)
+    if not record.abstract.strip():  # nothing to code: left out, never an empty source
+        assert root.find(".//q:TextSource", NS) is None
+        return
     (source,) = root.iterfind(".//q:TextSource", NS)
     text = archive.read(f"sources/{source.get('guid')}.txt").decode("utf-8")
     assert len(text) == len(record.abstract)
@@ -193,3 +196,88 @@ def test_any_abstract_gives_a_valid_project_with_exact_positions(record: Record)
         start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
         assert (start, end) == (span.start, span.end)
         assert all(a == b or a == "\ufffd" for a, b in zip(text[start:end], span.text, strict=True))
+
+
+def test_records_without_an_abstract_are_left_out_and_counted(schema: etree.XMLSchema) -> None:
+    out = io.BytesIO()
+    records = [sample(id=1, abstract="", spans=()), sample(), sample(id=3, abstract=" \n\t")]
+    count = write_qdpx([r for r in records], out)
+    assert (count, count.left_out) == (1, 2)
+    assert "no abstract" in count.reason
+    archive = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    schema.assertValid(project(archive))
+    texts = [i for i in archive.infolist() if i.filename.startswith("sources/")]
+    assert len(texts) == 1
+    assert all(i.file_size > 0 for i in texts)
+    assert len(project(archive).findall(".//q:TextSource", NS)) == 1
+
+
+HOSTILE_AUTHORS = [
+    ("Visser, A.", "Lee, B.", "Ng, C."), ("Visser, A.",), ("VISSER, A.",), ("St. John, A.",),
+    ("J.R.R. Tolkien",), ("a/b\\c:d*e?f\"g<h>i|j",), ("..",), (".",), ("x\x00\x1f\x7f",),
+    ("Ä" * 300,), ("😀" * 100,), (),
+]  # fmt: skip
+
+
+def mangled(name: str) -> list[str]:
+    """What readers do to a source name to make a file name of it."""
+    return [
+        str(Path(name).with_suffix(".txt")),
+        Path(name).stem,
+        name.split(".")[0],
+        name.rsplit(".", 1)[0],
+        name.casefold(),
+    ]
+
+
+def test_source_names_stay_distinct_whatever_a_reader_does_with_them() -> None:
+    records = [Record(id=i, authors=a, year=2016) for i, a in enumerate(HOSTILE_AUTHORS, 1)]
+    records += [Record(id=i + 100, authors=a) for i, a in enumerate(HOSTILE_AUTHORS, 1)]
+    names = [source_name(r) for r in records]
+    assert source_name(records[0]) == "Visser et al, 2016 [1]"
+    for variant in zip(*(mangled(n) for n in names), strict=True):
+        assert len(set(variant)) == len(names), variant
+    for name in names:
+        assert "/" not in name
+        assert "\\" not in name
+        assert "." not in name
+        assert len(name.encode("utf-8")) + len(".txt") <= 255
+        assert name == name.strip()
+        assert Path(name).with_suffix(".txt").name == name + ".txt"
+
+
+def test_every_memo_is_a_note_by_its_coder(schema: etree.XMLSchema) -> None:
+    memos = (("consensus", "agreed <&>"), ("alice", "alice's\nmemo 😀"), ("bob", "bob: see p. 3"))
+    record = sample(coder="alice", memos=memos, memo="alice's\nmemo 😀")
+    root = project(export([record]))
+    schema.assertValid(root)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", NS)}
+    notes = root.findall("q:Notes/q:Note", NS)
+    assert [(users[n.get("creatingUser")], n.findtext("q:PlainTextContent", namespaces=NS))
+            for n in notes] == list(memos)
+    assert [n.get("name") for n in notes] == [
+        f"Memo by {coder} on Gill, 2020 [42]" for coder, _ in memos
+    ]
+    (source,) = root.iterfind(".//q:TextSource", NS)
+    refs = [r.get("targetGUID") for r in source.findall("q:NoteRef", NS)]
+    assert refs == [n.get("guid") for n in notes]
+    description = source.findtext("q:Description", namespaces=NS)
+    for coder, text in memos:
+        assert f"Memo by {coder}:\n{text}" in description
+
+
+def test_one_coder_export_keeps_its_memo_as_description_and_note() -> None:
+    root = project(export([sample(coder="alice")]))
+    (source,) = root.iterfind(".//q:TextSource", NS)
+    assert source.findtext("q:Description", namespaces=NS) == sample().memo
+    (note,) = root.findall("q:Notes/q:Note", NS)
+    assert note.get("creatingUser") == guid("user", "alice")
+
+
+def test_sources_and_project_are_owned_by_the_exporting_coder(schema: etree.XMLSchema) -> None:
+    root = project(export([sample(coder="alice"), sample(id=43, coder="alice", spans=())]))
+    schema.assertValid(root)
+    alice = guid("user", "alice")
+    assert root.get("creatingUserGUID") == alice
+    assert alice in {u.get("guid") for u in root.iterfind(".//q:User", NS)}
+    assert [s.get("creatingUser") for s in root.iterfind(".//q:TextSource", NS)] == [alice] * 2

@@ -117,7 +117,7 @@ def test_notes_round_trip_through_rispy() -> None:
     back, spans, memo = decode_notes(reread(record))
     assert spans == sorted(record.spans, key=lambda s: s.start)
     assert [s.coder for s in spans] == ["Ana María (2nd)", "", 'x "quoted" 🙂']
-    assert memo == record.memo
+    assert memo == {"": record.memo}
     assert back.tags == (("N1", "An ordinary note"),)
 
 
@@ -171,7 +171,7 @@ def test_mangled_notes_are_left_alone() -> None:
     back, spans, memo = decode_notes(Record(abstract="abc", tags=tags))
     assert back.tags == tags
     assert spans == []
-    assert memo == ""
+    assert memo == {}
 
 
 def test_notes_merged_by_endnote_or_wrapped_by_zotero_are_read() -> None:
@@ -182,7 +182,7 @@ def test_notes_merged_by_endnote_or_wrapped_by_zotero_are_read() -> None:
     for tag in (merged, ("N1", f'<div data-schema-version="9">{html}</div>')):
         back, spans, memo = decode_notes(dataclasses.replace(record, tags=(tag,)))
         assert spans == list(record.spans)
-        assert memo == record.memo
+        assert memo == {"": record.memo}
     assert decode_notes(dataclasses.replace(record, tags=(merged,)))[0].tags == (("N1", "Keep me"),)
 
 
@@ -203,7 +203,7 @@ def test_any_coding_round_trips_through_ris(record: Record) -> None:
     back = reread(record)
     _, spans, memo = decode_notes(dataclasses.replace(back, abstract=record.abstract))
     assert spans == list(record.spans)
-    assert memo == record.memo
+    assert memo == ({"": record.memo} if record.memo else {})
 
 
 def test_memo_json_escapes_line_separators() -> None:
@@ -218,7 +218,25 @@ def test_memo_json_escapes_line_separators() -> None:
 def test_decoding_against_another_abstract_never_crashes(record: Record, other: str) -> None:
     notes = tuple(encode_notes(record))
     _, spans, memo = decode_notes(Record(abstract=other, tags=notes))
-    assert memo == record.memo
+    assert memo == ({"": record.memo} if record.memo else {})
     for span in spans:
         assert 0 <= span.start < span.end <= len(other)
         assert other[span.start : span.end] == span.text
+
+
+def test_every_coders_memo_is_a_note_naming_its_coder() -> None:
+    memos = (("consensus", "agreed"), ("Ana María", 'line 1\nline 2 "q" 😀'), ("bob", ""))
+    record = coded(memos=memos[:2], memo="ignored when memos are given")
+    (entry,) = rispy.loads(ris_text([record]))
+    memo_notes = [n for n in entry["notes"] if n.startswith("[litdesk memo]")]
+    assert memo_notes == ['[litdesk memo] (coder "consensus") "agreed"',
+                          '[litdesk memo] (coder "Ana María") "line 1\\nline 2 \\"q\\" 😀"']
+    _, _, back = decode_notes(reread(record))
+    assert back == dict(memos[:2])
+
+
+def test_mangled_memo_coders_are_left_alone() -> None:
+    tags = (("N1", '[litdesk memo] (coder 5) "x"'), ("N1", '[litdesk memo] (coder "a")"x"'))
+    back, _, memos = decode_notes(Record(abstract="abc", tags=tags))
+    assert back.tags == tags
+    assert memos == {}

@@ -36,7 +36,6 @@ def record(**fields: object) -> Record:
             span("Method.", "method", "a"),
             span("More method.", "method", "a"),
             span("Aim 𝛼.", "aim", "a"),
-            span("Aim 𝛼.", "aim", "b"),  # double coded: shown once
         ),
         "memo": "memo line 1\nline 2",
     }
@@ -71,13 +70,14 @@ def test_csv_evidence_table() -> None:
     header, row = csv_rows(write_csv, [record()])
     assert header == list(TABLE_COLUMNS)
     assert header == [
-        "id", "authors", "year", "title", "journal", "doi", "background", "aim", "method",
-        "results", "conclusion", "memo", "status",
+        "id", "authors", "year", "title", "journal", "doi", "coder", "background", "aim",
+        "method", "results", "conclusion", "memo", "status",
     ]  # fmt: skip
     values = dict(zip(header, row, strict=True))
     assert values["id"] == "1"
     assert values["authors"] == "Gill, Simon; Doe, Jane"
     assert values["year"] == "2021"
+    assert values["coder"] == "a"
     assert values["aim"] == "Aim 𝛼."
     assert values["method"] == "Method. … More method."
     assert values["background"] == ""
@@ -106,8 +106,9 @@ def test_segments_csv_one_row_per_span() -> None:
     header, *rows = csv_rows(write_segments_csv, [record()])
     assert header == list(SEGMENT_COLUMNS)
     assert rows[0] == ["1", "Gill & Doe, 2021", "a", "aim", "16", "22", "Aim 𝛼."]
-    assert [r[3] for r in rows] == ["aim", "aim", "method", "method"]
-    assert rows[3][6] == "More method."
+    assert [r[3] for r in rows] == ["aim", "method", "method", "memo"]
+    assert rows[2][6] == "More method."
+    assert rows[3] == ["1", "Gill & Doe, 2021", "", "memo", "", "", "memo line 1\nline 2"]
 
 
 @pytest.mark.parametrize("value", DANGEROUS)
@@ -136,3 +137,36 @@ def test_xlsx_cells_are_text_not_formulas(value: str) -> None:
     assert cell.data_type == "s"
     assert cell.value == value
     assert cell.quotePrefix
+
+
+def two_coders() -> Record:
+    return record(
+        spans=(span("Method.", "method", "bob"), span("Aim 𝛼.", "aim", "alice"),
+               span("More method.", "method", "alice"), span("Method.", "method", "consensus")),
+        coder="alice", memo="alice memo",
+        memos=(("consensus", "=agreed"), ("alice", "alice memo"), ("bob", "bob memo")),
+    )  # fmt: skip
+
+
+def test_each_coder_gets_a_row_consensus_first() -> None:
+    for header, *rows in (csv_rows(write_csv, [two_coders()]), xlsx_rows([two_coders()])):
+        table = [dict(zip(header, row, strict=True)) for row in rows]
+        assert [r["coder"] for r in table] == ["consensus", "alice", "bob"]
+        assert [r["method"] for r in table] == ["Method.", "More method.", "Method."]
+        assert [r["aim"] or "" for r in table] == ["", "Aim 𝛼.", ""]
+        assert [r["memo"] for r in table][1:] == ["alice memo", "bob memo"]
+        assert table[0]["memo"] in ("'=agreed", "=agreed")  # neutralised in CSV, text in XLSX
+        assert [r["status"] for r in table] == ["partly coded (1/5)", "partly coded (2/5)",
+                                                "partly coded (1/5)"]
+        assert all(str(r["id"]) == "1" for r in table)
+
+
+def test_segments_attribute_every_span_and_memo() -> None:
+    _, *rows = csv_rows(write_segments_csv, [two_coders()])
+    spans = [(r[2], r[3], r[6]) for r in rows if r[3] != "memo"]
+    assert sorted(spans) == sorted([("alice", "aim", "Aim 𝛼."), ("bob", "method", "Method."),
+                                    ("consensus", "method", "Method."),
+                                    ("alice", "method", "More method.")])
+    memos = [(r[2], r[4], r[5], r[6]) for r in rows if r[3] == "memo"]
+    assert memos == [("consensus", "", "", "'=agreed"), ("alice", "", "", "alice memo"),
+                     ("bob", "", "", "bob memo")]

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
-from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_row
+from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_rows
 from litdesk.core.model import Record
 
 RowSink = Callable[[Iterable[Cell]], None]
@@ -45,10 +45,14 @@ def write_csv(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> int:
-    """Write the evidence table (:data:`TABLE_COLUMNS`) of ``records`` to ``out``; the count."""
+    """Write the evidence table (:data:`TABLE_COLUMNS`) of ``records`` to ``out``; the count.
+
+    The count is of records; a record coded by several coders has a row per coder.
+    """
     count = 0
     with csv_rows(out, TABLE_COLUMNS) as write_row:
         for record in each_record(records, progress, cancelled):
-            write_row(table_row(record))
+            for row in table_rows(record):
+                write_row(row)
             count += 1
     return count

@@ -7,11 +7,16 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
+from litdesk.core.export.table import record_memos
 from litdesk.core.model import Record
 
 
 def record_to_json(record: Record) -> dict[str, Any]:
-    """A JSON-ready dict of ``record``: its main fields, spans and memo (tags left out)."""
+    """A JSON-ready dict of ``record``: its main fields, spans and memos (tags left out).
+
+    ``memo`` is the one coder's memo; ``memos`` lists every memo the record carries with its
+    coder (every coder's in an export of all coders).
+    """
     return {
         "id": record.id,
         "type": record.type,
@@ -27,6 +32,7 @@ def record_to_json(record: Record) -> dict[str, Any]:
             for s in record.spans
         ],
         "memo": record.memo,
+        "memos": [{"coder": coder, "text": text} for coder, text in record_memos(record)],
     }
 
 

@@ -10,6 +10,27 @@ Progress = Callable[[int], None]
 Cancelled = Callable[[], bool]
 
 
+class Written(int):
+    """A writer's count of records written, which also says how many it left out and why."""
+
+    left_out: int
+    reason: str
+
+    def __new__(cls, count: int, left_out: int = 0, reason: str = "") -> Written:
+        self = super().__new__(cls, count)
+        self.left_out, self.reason = left_out, reason
+        return self
+
+
+def left_out_note(count: int) -> str:
+    """What an export summary adds about records the writer left out ("" when none were)."""
+    left_out = getattr(count, "left_out", 0)
+    if not left_out:
+        return ""
+    what = "record" if left_out == 1 else "records"
+    return f"; {left_out:,} {what} left out ({getattr(count, 'reason', '')})"
+
+
 class ExportError(Exception):
     """The environment stopped an export (folder missing, permission, disk full): tell the user."""
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Final
 
-from litdesk.core.model import LABELS, Record, Span
+from litdesk.core.model import CONSENSUS_CODER, LABELS, Record, Span
 
-#: Columns of the evidence table, one row per record.
+#: Columns of the evidence table: one row per record, or per coder of a record (all coders).
 TABLE_COLUMNS: Final[tuple[str, ...]] = (
-    "id", "authors", "year", "title", "journal", "doi", *LABELS, "memo", "status",
+    "id", "authors", "year", "title", "journal", "doi", "coder", *LABELS, "memo", "status",
 )  # fmt: skip
 
 #: Columns of the coded-segments table, one row per span.
@@ -17,7 +18,10 @@ SEGMENT_COLUMNS: Final[tuple[str, ...]] = (
     "record_id", "citation", "coder", "label", "start", "end", "text",
 )  # fmt: skip
 
-#: Separator between several spans of one label in a table cell.
+#: The ``label`` of a coded-segments row that holds a coder's memo on the record.
+MEMO_LABEL: Final[str] = "memo"
+
+#: Separator between several spans of one label (always one coder's) in a table cell.
 SPAN_JOINER: Final[str] = " … "
 
 #: A spreadsheet treats a cell starting with one of these as a formula (CSV/formula injection).
@@ -53,29 +57,65 @@ def ordered_spans(record: Record) -> list[Span]:
     return sorted(set(record.spans), key=lambda s: (s.start, s.end, s.label, s.coder))
 
 
-def table_row(record: Record) -> list[Cell]:
-    """The evidence-table row of ``record``, in :data:`TABLE_COLUMNS` order."""
-    sections: dict[str, list[str]] = {label: [] for label in LABELS}
-    seen: set[tuple[int, int, str]] = set()
+def coder_order(coder: str) -> tuple[bool, str]:
+    """Sort key putting the consensus coder first, then the others by name."""
+    return coder != CONSENSUS_CODER, coder
+
+
+def codings(record: Record) -> list[tuple[str, list[Span], str]]:
+    """(coder, the coder's spans in reading order, the coder's memo), consensus first.
+
+    A record exported for one coder (no ``memos``, spans of at most one coder) gives one item
+    with its ``memo``; one exported with every coder's coding gives one item per coder who has
+    spans or a memo on it (at least one item, for an uncoded record).
+    """
+    by_coder: dict[str, list[Span]] = {}
     for span in ordered_spans(record):
-        if (span.start, span.end, span.label) not in seen:  # two coders, same span: once
-            seen.add((span.start, span.end, span.label))
+        by_coder.setdefault(span.coder, []).append(span)
+    if not record.memos and len(by_coder) <= 1:
+        coder = next(iter(by_coder), record.coder)
+        return [(coder, by_coder.get(coder, []), record.memo)]
+    memos = dict(record_memos(record))
+    names = sorted(by_coder.keys() | memos.keys(), key=coder_order)
+    return [(name, by_coder.get(name, []), memos.get(name, "")) for name in names]
+
+
+def record_memos(record: Record) -> tuple[tuple[str, str], ...]:
+    """The record's memos as (coder, text): ``memos``, else ``memo`` as ``coder``'s."""
+    if record.memos:
+        return record.memos
+    return ((record.coder, record.memo),) if record.memo else ()
+
+
+def table_rows(record: Record) -> Iterator[list[Cell]]:
+    """The evidence-table rows of ``record`` (one per :func:`codings` item), in column order.
+
+    Several spans of one section by one coder share a cell, joined by :data:`SPAN_JOINER`;
+    two coders' texts never do.
+    """
+    for coder, spans, memo in codings(record):
+        sections: dict[str, list[str]] = {label: [] for label in LABELS}
+        for span in spans:
             sections[span.label].append(span_text(record, span))
-    return [
-        record.id,
-        "; ".join(record.authors),
-        record.year,
-        record.title,
-        record.journal,
-        record.doi,
-        *(SPAN_JOINER.join(sections[label]) for label in LABELS),
-        record.memo,
-        coding_status(record),
-    ]
+        yield [
+            record.id,
+            "; ".join(record.authors),
+            record.year,
+            record.title,
+            record.journal,
+            record.doi,
+            coder,
+            *(SPAN_JOINER.join(sections[label]) for label in LABELS),
+            memo,
+            coding_status(dataclasses.replace(record, spans=tuple(spans))),
+        ]
 
 
 def segment_rows(record: Record) -> Iterator[list[Cell]]:
-    """The coded-segments rows of ``record``, in :data:`SEGMENT_COLUMNS` order."""
+    """The coded-segments rows of ``record``, in :data:`SEGMENT_COLUMNS` order.
+
+    One row per span, then one per memo (``label`` :data:`MEMO_LABEL`, no offsets).
+    """
     for span in ordered_spans(record):
         yield [
             record.id,
@@ -86,3 +126,5 @@ def segment_rows(record: Record) -> Iterator[list[Cell]]:
             span.end,
             span_text(record, span),
         ]
+    for coder, memo in sorted(record_memos(record), key=lambda m: coder_order(m[0])):
+        yield [record.id, record.citation, coder, MEMO_LABEL, None, None, memo]

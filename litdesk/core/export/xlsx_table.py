@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
-from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_row
+from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_rows
 from litdesk.core.model import LABELS, Record
 
 if TYPE_CHECKING:
@@ -53,7 +53,8 @@ def write_xlsx(
     sheet.append(header)
     count = 0
     for record in each_record(records, progress, cancelled):
-        sheet.append([_cell(sheet, value, WriteOnlyCell, wrap) for value in table_row(record)])
+        for row in table_rows(record):
+            sheet.append([_cell(sheet, value, WriteOnlyCell, wrap) for value in row])
         count += 1
     workbook.save(out)
     return count
