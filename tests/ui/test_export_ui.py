@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 
 import rispy
-from PySide6.QtCore import QItemSelectionModel
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QRadioButton
 
+from litdesk.core.model import Span
 from litdesk.store.importer import import_file
 
 
@@ -58,3 +59,65 @@ def test_export_failure_is_shown_and_leaves_nothing(qtbot, window, seed, tmp_pat
     assert shown
     assert "missing folder" in shown[0]
     assert not target.parent.exists()
+
+
+def _answer_export_dialog(qtbot, fmt: str, all_coders: bool) -> None:
+    """When File > Export's dialog opens: whole library, ``fmt``, the coders box; press OK."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDialogButtonBox
+
+    from litdesk.ui.dialogs import ExportDialog
+
+    def act() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, ExportDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(20, act)
+            return
+        dialog.findChild(QRadioButton, "scope_all").click()
+        combo = dialog.findChild(QComboBox)
+        combo.setCurrentIndex(combo.findData(fmt))
+        box = dialog.findChild(QCheckBox, "all_coders")
+        if box.isChecked() != all_coders:
+            box.click()
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, act)
+
+
+def test_export_dialog_writes_every_coders_qdpx(qtbot, window, seed, make_ris, tmp_path,
+                                                monkeypatch):
+    import zipfile
+
+    from lxml import etree
+
+    from litdesk.store import coders
+    from litdesk.store.library import Library
+
+    import_file(window.library, seed)
+    import_file(window.library, make_ris("none.ris", [{"TY": "JOUR", "TI": "No abstract"}]))
+    window.records_changed()
+    rid = window.library.search_ids("author:gill")[0]
+    bob = Library(window.library.engine, window.library.path, "bob")
+    window.library.tag(rid, 317, 452, "aim")
+    window.library.set_memo(rid, "mine")
+    coders.set_spans_as(window.library, rid, "bob", [Span(453, 600, "method")])
+    bob.set_memo(rid, "bob's")
+    out = tmp_path / "team.qdpx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    _answer_export_dialog(qtbot, "qdpx", all_coders=True)
+    with qtbot.waitSignal(window.exportFinished, timeout=20_000) as done:
+        window.actions_by_name["export"].trigger()
+    assert done.args == [1]
+    assert "1 record left out (no abstract" in window.statusBar().currentMessage()
+    archive = zipfile.ZipFile(out)
+    root = etree.fromstring(archive.read("project.qde"))
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    users = {u.get("guid"): u.get("name") for u in root.iterfind(".//q:User", ns)}
+    codings = {(users[c.get("creatingUser")], c.getparent().get("startPosition"))
+               for c in root.iterfind(".//q:Coding", ns)}
+    assert codings == {(window.library.coder, "317"), ("bob", "453")}
+    notes = [(users[n.get("creatingUser")], n.findtext("q:PlainTextContent", namespaces=ns))
+             for n in root.iterfind(".//q:Note", ns)]
+    assert sorted(notes) == sorted([(window.library.coder, "mine"), ("bob", "bob's")])
