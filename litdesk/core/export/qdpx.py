@@ -120,9 +120,7 @@ def source_name(record: Record) -> str:
     """
     base = _END_DOT.sub("", record.citation or record.title)  # "et al., 2016": "et al, 2016"
     base = " ".join(_NOT_IN_NAME.sub(" ", base).split())
-    while len(base.encode("utf-8")) > NAME_BYTES:
-        base = base[:-1].rstrip()
-    base = base or "Untitled"
+    base = base.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").rstrip() or "Untitled"
     return base if record.id is None else f"{base} [{record.id}]"
 
 
