@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
+from litdesk.core.words import counted
 from litdesk.ui import workers
 from litdesk.ui.dialogs import ExportDialog
 
@@ -32,7 +33,7 @@ class ExportActions(QObject):
 
     def export_dialog(self) -> None:
         dialog = ExportDialog(len(self.win.selected_ids()), self.win.model.rowCount(),
-                              self.win.library.count(), self)
+                              self.win.library.count(), self.win)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         scope, fmt = dialog.chosen()
@@ -46,7 +47,8 @@ class ExportActions(QObject):
         _writer, suffix, description = FORMATS[fmt]
         folder = Path(str(self.win.settings.value("export/folder", str(Path.home()))))
         path, _ = QFileDialog.getSaveFileName(
-            self.win, f"Export {len(ids):,} records", str(folder / f"litdesk-export{suffix}"),
+            self.win, f"Export {counted(len(ids), 'record')}",
+            str(folder / f"litdesk-export{suffix}"),
             f"{description} (*{suffix});;All files (*)")
         if path:
             self.win.settings.setValue("export/folder", str(Path(path).parent))
@@ -61,6 +63,7 @@ class ExportActions(QObject):
         return self.win.jobs.run(worker, "Exporting…", self._done)
 
     def _done(self, n: object) -> None:
-        msg = "Export cancelled." if n is None else f"{n:,} records exported to {self._path}"
+        msg = ("Export cancelled." if not isinstance(n, int)
+               else f"{counted(n, 'record')} exported to {self._path}")
         self.win.statusBar().showMessage(msg, 8000)
         self.win.exportFinished.emit(n)

@@ -158,6 +158,7 @@ class MainWindow(QMainWindow):
         # The sort indicator first (saved, else none: import order), then sorting on: in the
         # other order Qt sorts by column 0 and back again, two needless queries at start-up.
         header = table.horizontalHeader()
+        header.setObjectName("recordsHeader")
         state = self.settings.value("window/header")
         if state is not None:
             header.restoreState(state)  # type: ignore[arg-type]
