@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 
 @pytest.fixture
@@ -19,6 +22,49 @@ def window(qtbot, library, settings):
     if win.busy:
         win.jobs.cancel()
         qtbot.waitUntil(lambda: not win.busy, timeout=10_000)
+
+
+def drop_files(window, paths) -> None:
+    """Drag files from the file manager and drop them on the window (real Qt events)."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = window.rect().center()
+    enter = QDragEnterEvent(pos.toPointF(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    assert window.drop_overlay.isVisible()  # the visible drop highlight
+    drop = QDropEvent(pos.toPointF(), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    assert not window.drop_overlay.isVisible()
+
+
+def drop_and_wait(qtbot, window, paths) -> list:
+    """Drop files, wait for the import, read the summary and close it with its OK button."""
+    with qtbot.waitSignal(window.importFinished, timeout=30_000) as blocker:
+        drop_files(window, paths)
+    dialog = summary_dialog()
+    window.last_summary_text = dialog.text.toPlainText()
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    window.activateWindow()  # a window manager does this when the dialog closes; offscreen has none
+    qtbot.waitUntil(window.isActiveWindow)
+    return blocker.args[0]
+
+
+def summary_dialog():
+    found = [w for w in QApplication.topLevelWidgets()
+             if w.objectName() == "importSummary" and w.isVisible()]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.fixture
+def drop(qtbot):
+    """``drop(window, paths)``: drop files on the window, wait, read and close the summary."""
+    return lambda window, paths: drop_and_wait(qtbot, window, paths)
 
 
 @pytest.fixture
