@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from litdesk.ui.record_model import RecordTableModel
@@ -56,22 +56,49 @@ class RecordsTable(QTableView):
         self.horizontalHeader().setSectionHidden(col, not shown)
         if shown:
             self.make_room_for_title()
+        else:
+            self._fit_title()  # room again: Title stretches
 
     def make_room_for_title(self) -> None:
         """Narrow the other columns (to no less than their headings) until Title has room."""
         header = self.horizontalHeader()
-        want = self.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS
-        others = [c for c in range(header.count())
-                  if c != RecordTableModel.TITLE and not header.isSectionHidden(c)]
-        excess = sum(header.sectionSize(c) for c in others) + want - self.viewport().width()
+        others = self._others()
+        excess = sum(header.sectionSize(c) for c in others) + self._title_room() \
+            - self.viewport().width()
         floors = {c: min(header.sectionSize(c), header.sectionSizeHint(c)) for c in others}
         slack = sum(header.sectionSize(c) - floors[c] for c in others)
-        if excess <= 0 or slack <= 0:
-            return
-        share = min(1.0, excess / slack)
-        for c in others:
-            give = int((header.sectionSize(c) - floors[c]) * share + 0.999)
-            header.resizeSection(c, header.sectionSize(c) - give)
+        if excess > 0 and slack > 0:
+            share = min(1.0, excess / slack)
+            for c in others:
+                give = int((header.sectionSize(c) - floors[c]) * share + 0.999)
+                header.resizeSection(c, header.sectionSize(c) - give)
+        self._fit_title()
+
+    def _others(self) -> list[int]:
+        header = self.horizontalHeader()
+        return [c for c in range(header.count())
+                if c != RecordTableModel.TITLE and not header.isSectionHidden(c)]
+
+    def _title_room(self) -> int:
+        return self.fontMetrics().averageCharWidth() * TITLE_MIN_CHARS
+
+    def _fit_title(self) -> None:
+        """Title fills the width left; where that is too little, it keeps its room and the
+        table scrolls sideways instead."""
+        header = self.horizontalHeader()
+        left = self.viewport().width() - sum(header.sectionSize(c) for c in self._others())
+        mode = header.sectionResizeMode(RecordTableModel.TITLE)
+        if left >= self._title_room():
+            if mode != QHeaderView.ResizeMode.Stretch:
+                header.setSectionResizeMode(RecordTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        elif mode != QHeaderView.ResizeMode.Interactive:
+            header.setSectionResizeMode(RecordTableModel.TITLE,
+                                        QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(RecordTableModel.TITLE, self._title_room())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_title()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, QPoint
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
+
+from litdesk.store.importer import import_file
+from litdesk.store.library import Library
+from litdesk.ui.main_window import MainWindow
+from litdesk.ui.record_model import RecordTableModel
 
 
 def test_summary_of_a_drop_gives_each_files_outcome_before_the_details(drop, window, seed,
@@ -53,3 +60,73 @@ def test_import_keeps_a_selection_of_several_records(drop, window, make_ris):
     drop(window, [make_ris("more.ris", [{"TY": "JOUR", "TI": "More", "AB": "Text."}])])
     assert sorted(window.selected_ids()) == sorted(chosen)
     assert window.current_record_id() == chosen[0]
+
+
+def _open_window(qtbot, path, settings, coder="tester"):
+    win = MainWindow(Library.open(path, coder=coder), settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+def _coders_shown(win) -> bool:
+    return not win.table.horizontalHeader().isSectionHidden(RecordTableModel.CODERS)
+
+
+def test_coders_column_is_decided_each_time_a_library_opens(qtbot, lib_path, settings, seed,
+                                                             answerer):
+    with Library.open(lib_path, coder="tester") as lib:
+        import_file(lib, seed)
+        rid = lib.search_ids()[0]
+        lib.tag(rid, 0, 10, "background")
+    first = _open_window(qtbot, lib_path, settings)
+    assert not _coders_shown(first)  # alone, the column would repeat "Coded"
+    first.close()  # the layout is saved
+    assert settings.value("window/header") is not None
+    with Library.open(lib_path, coder="ana") as lib:  # a teammate codes (the CLI, a server)
+        lib.tag(rid, 20, 30, "aim")
+    second = _open_window(qtbot, lib_path, settings)
+    assert _coders_shown(second)
+    # File > Open Library… a library one researcher codes alone: the column goes.
+    solo = answerer.folder / "solo.litdesk.sqlite"
+    with Library.open(solo, coder="tester") as lib:
+        import_file(lib, seed)
+    answerer.start(accept_first=1)
+    second.actions_by_name["open_library"].trigger()
+    qtbot.waitUntil(answerer.idle)
+    assert answerer.seen == ["accepted QFileDialog 'Open library'"]
+    assert second.library.path == solo
+    assert not _coders_shown(second)
+    second.close()
+
+
+def test_turning_a_column_on_leaves_title_its_room(qtbot, window, seed, answerer):
+    import_file(window.library, seed)
+    window.records_changed()
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(RecordTableModel.CODERS)
+    viewport = header.viewport()
+    point = QPoint(header.sectionViewportPosition(RecordTableModel.YEAR) + 5, 5)
+    before = [header.sectionSize(c) for c in range(header.count())]
+    answerer.start(pick="Coders")  # right-click the header, choose Coders in its menu
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                                                       viewport.mapToGlobal(point)))
+    qtbot.waitUntil(answerer.idle)
+    assert not answerer.problems
+    assert not header.isSectionHidden(RecordTableModel.CODERS)
+    room = window.table.fontMetrics().averageCharWidth() * 25
+    assert header.sectionSize(RecordTableModel.TITLE) >= room
+    # Nor are the other headings cut: a column made narrower keeps its heading's width.
+    for col in range(header.count()):
+        if not header.isSectionHidden(col):
+            floor = min(before[col], header.sectionSizeHint(col))
+            assert header.sectionSize(col) >= floor, RecordTableModel.HEADERS[col]
+    # A narrower window leaves Title its room as well, once a column is turned on.
+    window.splitter.setSizes([420, 860])
+    header.setSectionHidden(RecordTableModel.CODERS, True)
+    answerer.start(pick="Coders")
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                                                       viewport.mapToGlobal(point)))
+    qtbot.waitUntil(answerer.idle)
+    assert header.sectionSize(RecordTableModel.TITLE) >= room
