@@ -127,25 +127,41 @@ SHORTCUTS = (
     ("Ctrl+Delete", "Delete the selected records"),
     ("Ctrl+I", "Import RIS files"),
     ("Ctrl+E", "Export the selected records"),
+    ("Ctrl+Shift+E", "Export: choose the records and the format"),
 )
 
 
 class ShortcutsDialog(QDialog):
+    """Every key, in a table sized to show all of it: no scroll bars, nothing cut off."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         lay = QVBoxLayout(self)
         table = QTableWidget(len(SHORTCUTS), 2)  # a fixed, static list: no model needed
+        table.setObjectName("shortcuts")
         table.setHorizontalHeaderLabels(["Key", "Action"])
         for row, (key, what) in enumerate(SHORTCUTS):
             table.setItem(row, 0, QTableWidgetItem(key))
             table.setItem(row, 1, QTableWidgetItem(what))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        frame = 2 * table.frameWidth()
+        table.setMinimumSize(
+            sum(table.columnWidth(c) for c in range(2)) + frame + 2,
+            table.horizontalHeader().height() + sum(table.rowHeight(r) for r in
+                                                    range(table.rowCount())) + frame + 2)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(table)
-        self.resize(560, 340)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.adjustSize()
 
 
 class UserGuideDialog(QDialog):

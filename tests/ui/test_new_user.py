@@ -130,3 +130,33 @@ def test_turning_a_column_on_leaves_title_its_room(qtbot, window, seed, answerer
                                                        viewport.mapToGlobal(point)))
     qtbot.waitUntil(answerer.idle)
     assert header.sectionSize(RecordTableModel.TITLE) >= room
+
+
+def test_keyboard_shortcuts_dialog_shows_all_of_its_table(qtbot, window):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QTableWidget
+
+    from litdesk.ui.dialogs import ShortcutsDialog
+
+    seen = {}
+
+    def look() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, ShortcutsDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(20, look)
+            return
+        table = dialog.findChild(QTableWidget)
+        view = table.viewport()
+        seen["fits"] = (table.horizontalHeader().length() <= view.width()
+                        and table.verticalHeader().length() <= view.height())
+        seen["cut"] = [table.item(r, c).text() for r in range(table.rowCount())
+                       for c in range(2) if table.columnWidth(c) < table.sizeHintForColumn(c)]
+        seen["rows"] = table.rowCount()
+        dialog.close()
+
+    QTimer.singleShot(0, look)
+    window.actions_by_name["shortcuts"].trigger()  # Help > Keyboard Shortcuts
+    assert seen["rows"] > 10
+    assert seen["fits"], "the table needs scrolling at the dialog's own size"
+    assert seen["cut"] == []
