@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
         n = len(self.coding.unsaved_memos)
         answer = QMessageBox.warning(
             self, "Memos not saved",
-            f"{'A memo' if n == 1 else f'{n} memos'} typed while the library could not be "
+            f"{'A memo' if n == 1 else counted(n, 'memo')} typed while the library could not be "
             "reached cannot be saved yet. Close anyway, and lose "
             f"{'it' if n == 1 else 'them'}?",
             QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
