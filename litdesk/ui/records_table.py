@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QPoint, QSettings, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
 from litdesk.ui.record_model import RecordTableModel
@@ -60,7 +60,8 @@ class RecordsTable(QTableView):
             self._fit_title()  # room again: Title stretches
 
     def make_room_for_title(self) -> None:
-        """Narrow the other columns (to no less than their headings) until Title has room."""
+        """Narrow the other columns (to no less than their headings) until Title has room;
+        done when a column is turned on and when the table gets narrower."""
         header = self.horizontalHeader()
         others = self._others()
         excess = sum(header.sectionSize(c) for c in others) + self._title_room() \
@@ -96,9 +97,10 @@ class RecordsTable(QTableView):
                                         QHeaderView.ResizeMode.Interactive)
             header.resizeSection(RecordTableModel.TITLE, self._title_room())
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_title()
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the window, the splitter, a scroll bar
+            self.make_room_for_title()
+        return super().viewportEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
