@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from litdesk.cli import library_path, print_json
 from litdesk.core.spans import SpanError
+from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
         year = row.year or "n.d."
         status = row.status
         if args.all_coders:
-            status = ", ".join(f"{name}: {'done' if st.done else f'{st.sections} sections'}"
+            status = ", ".join(f"{name}: {'done' if st.done else counted(st.sections, 'section')}"
                                for name, st in sorted(statuses.get(row.id, {}).items()))
         print(f"{row.id:>6}  {row.authors[:24]:<24} {year!s:>5}  {row.title[:70]}  [{status}]")
     return 0
@@ -178,7 +179,7 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
         n = export_to_path(args.format, records, args.output)
     except ExportError as e:
         return _fail(str(e))
-    print(f"{n} records written to {args.output}{left_out_note(n)}")
+    print(f"{counted(n, 'record')} written to {args.output}{left_out_note(n)}")
     log.info("export from %s: %d records as %s to %s", lib.path, n, args.format, args.output)
     return 0
 
@@ -205,7 +206,7 @@ def _tag(lib: Library, args: argparse.Namespace) -> int:
         return _fail(f"no record with id {args.id}")
     except SpanError as e:
         return _fail(str(e))
-    print(f"record {args.id}: {len(spans)} spans")
+    print(f"record {args.id}: {counted(len(spans), 'span')}")
     return 0
 
 
@@ -216,7 +217,7 @@ def _untag(lib: Library, args: argparse.Namespace) -> int:
         return _fail(f"no record with id {args.id}")
     except SpanError as e:
         return _fail(str(e))
-    print(f"record {args.id}: {len(spans)} spans")
+    print(f"record {args.id}: {counted(len(spans), 'span')}")
     return 0
 
 
@@ -266,7 +267,8 @@ def _agreement(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json([a, b]))
         return 0
-    print(f"Agreement between {a} and {b} on {result.records} records both marked done")
+    print(f"Agreement between {a} and {b} on {counted(result.records, 'record')} both marked "
+          "done")
     if not result.records:
         print("(mark records done as each coder to compare them)")
         return 0

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
+from litdesk.core.words import counted
 from litdesk.store import pending
 from litdesk.store.library import Library, LibraryError
 from litdesk.store.schema import BatchRow, MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
@@ -103,8 +104,8 @@ def copy_library(source: Library, dest: Library, *, merge: bool = False) -> Copy
     """
     before = counts(dest)
     if not merge and (before["records"] or before["batches"]):
-        raise LibraryError(f"{dest.path} is not empty ({before['records']} records): copy into "
-                           "an empty library, or merge into this one.")
+        raise LibraryError(f"{dest.path} is not empty ({counted(before['records'], 'record')}): "
+                           "copy into an empty library, or merge into this one.")
     keep = not (before["records"] or before["batches"])
     with Session(source.engine) as src:
         ids = list(src.scalars(select(RecordRow.id).order_by(RecordRow.id)))

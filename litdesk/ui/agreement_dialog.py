@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from litdesk.core.agreement import Agreement, Figures, RecordAgreement, agreement
 from litdesk.core.model import CONSENSUS_CODER, LABEL_COLOURS, LABEL_TITLES, LABELS
+from litdesk.core.words import counted
 from litdesk.store import coders as store
 from litdesk.store.library import Library
 from litdesk.ui.reconcile_dialog import ReconcileDialog
@@ -294,7 +295,7 @@ class AgreementDialog(QDialog):
         ids = [r.id for r in self.result.per_record]
         titles = {row.id: row.title for row in self.library.rows(ids)}
         self.summary.setText(
-            f"{self.result.records} records marked done by both {a} and {b}."
+            f"{counted(self.result.records, 'record')} marked done by both {a} and {b}."
             if self.result.records else
             f"No record is marked done by both {a} and {b} yet.")
         self.figures_model.set_agreement(self.result)

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -96,11 +96,13 @@ def _offer_backup(damaged: DamagedLibrary, coder: str | None) -> Library:
     return Library.open(damaged.path, coder=coder)
 
 
-def ask_coder(window: MainWindow) -> None:
+def ask_coder(window: MainWindow, then: Callable[[], object] | None = None) -> None:
     """Asked once, at first use: the name this researcher codes under (kept in the settings).
 
     The window is already usable meanwhile (the dialog does not block the event loop); until
-    it is answered the coder is the operating-system user, the default it proposes.
+    it is answered the coder is the operating-system user, the default it proposes. ``then``
+    runs once it is answered or dismissed (the files named on the command line are imported
+    then, so that their import is the coder's).
     """
     from PySide6.QtWidgets import QInputDialog
 
@@ -112,6 +114,8 @@ def ask_coder(window: MainWindow) -> None:
     dialog.setTextValue(window.library.coder)
     dialog.textValueSelected.connect(
         lambda name: window.set_coder(name.strip() or window.library.coder))
+    if then is not None:
+        dialog.finished.connect(lambda _result: then())
     window.settings.setValue("coder", window.library.coder)
     dialog.open()
 
@@ -139,11 +143,14 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
         return 0
     settings = make_settings()
     first_use = coder is None and _setting(settings, "coder") is None
-    window = open_window(library_arg, files, coder=coder, settings=settings)
+    window = open_window(library_arg, () if first_use else files, coder=coder,
+                         settings=settings)
     if window is None:
         return 1
-    if first_use:
-        QTimer.singleShot(0, lambda: ask_coder(window))
+    if first_use:  # the files are imported once the coder is known, as the coder's imports
+        paths = [str(Path(f).absolute()) for f in files]
+        QTimer.singleShot(0, lambda: ask_coder(
+            window, then=lambda: bool(paths) and window.import_paths(paths)))
     single_instance.serve(window)
     if os.environ.get("LITDESK_EXIT_AFTER_SHOWN"):  # tests/benchmarks/bench_startup.py
         from litdesk.ui.startup_probe import exit_after_shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -24,25 +25,34 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk import __version__
+from litdesk.core.words import counted
 
 if TYPE_CHECKING:  # the importer (and rispy) load with the first import, not at start-up
     from litdesk.store.importer import FileSummary
 
 
 def summary_text(summaries: Sequence[FileSummary]) -> str:
-    """The import summary as plain text (what the dialog shows and Copy copies)."""
+    """The import summary as plain text (what the dialog shows and Copy copies).
+
+    The totals, then one line per file saying what became of it, then each file's details
+    (every duplicate and problem): the outcome of the last file is never below a long list of
+    an earlier file's duplicates.
+    """
     added = sum(s.added for s in summaries)
     dups = sum(len(s.duplicates) for s in summaries)
     failed = [s for s in summaries if s.error]
-    head = [f"{added} record{'s' if added != 1 else ''} added"]
+    head = [f"{counted(added, 'record')} added"]
     if dups:
-        head.append(f"{dups} duplicate{'s' if dups != 1 else ''} skipped")
+        head.append(f"{counted(dups, 'duplicate')} skipped")
     if failed:
-        head.append(f"{len(failed)} file{'s' if len(failed) != 1 else ''} could not be imported")
+        head.append(f"{counted(len(failed), 'file')} could not be imported")
     lines = [", ".join(head) + ".", ""]
+    lines += [s.line() for s in summaries]
     for s in summaries:
-        lines.append(s.line())
-        lines += [f"    {d}" for d in s.details()]
+        details = s.details()
+        if details:
+            lines += ["", f"{os.path.basename(s.path) or s.path}:"]
+            lines += [f"    {d}" for d in details]
     return "\n".join(lines)
 
 
@@ -123,25 +133,41 @@ SHORTCUTS = (
     ("Ctrl+Delete", "Delete the selected records"),
     ("Ctrl+I", "Import RIS files"),
     ("Ctrl+E", "Export the selected records"),
+    ("Ctrl+Shift+E", "Export: choose the records and the format"),
 )
 
 
 class ShortcutsDialog(QDialog):
+    """Every key, in a table sized to show all of it: no scroll bars, nothing cut off."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         lay = QVBoxLayout(self)
         table = QTableWidget(len(SHORTCUTS), 2)  # a fixed, static list: no model needed
+        table.setObjectName("shortcuts")
         table.setHorizontalHeaderLabels(["Key", "Action"])
         for row, (key, what) in enumerate(SHORTCUTS):
             table.setItem(row, 0, QTableWidgetItem(key))
             table.setItem(row, 1, QTableWidgetItem(what))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
         table.verticalHeader().hide()
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        frame = 2 * table.frameWidth()
+        table.setMinimumSize(
+            sum(table.columnWidth(c) for c in range(2)) + frame + 2,
+            table.horizontalHeader().height() + sum(table.rowHeight(r) for r in
+                                                    range(table.rowCount())) + frame + 2)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay.addWidget(table)
-        self.resize(560, 340)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.adjustSize()
 
 
 class UserGuideDialog(QDialog):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
+from litdesk.core.words import counted
 from litdesk.ui import workers
 from litdesk.ui.dialogs import ExportDialog
 
@@ -46,7 +47,8 @@ class ExportActions(QObject):
         _writer, suffix, description = FORMATS[fmt]
         folder = Path(str(self.win.settings.value("export/folder", str(Path.home()))))
         path, _ = QFileDialog.getSaveFileName(
-            self.win, f"Export {len(ids):,} records", str(folder / f"litdesk-export{suffix}"),
+            self.win, f"Export {counted(len(ids), 'record')}",
+            str(folder / f"litdesk-export{suffix}"),
             f"{description} (*{suffix});;All files (*)")
         if path:
             self.win.settings.setValue("export/folder", str(Path(path).parent))
@@ -63,7 +65,7 @@ class ExportActions(QObject):
     def _done(self, n: object) -> None:
         from litdesk.core.export.streaming import left_out_note
 
-        msg = "Export cancelled." if n is None else (
-            f"{n:,} records exported to {self._path}{left_out_note(n)}")
+        msg = ("Export cancelled." if not isinstance(n, int)
+               else f"{counted(n, 'record')} exported to {self._path}{left_out_note(n)}")
         self.win.statusBar().showMessage(msg, 8000)
         self.win.exportFinished.emit(n)

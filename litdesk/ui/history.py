@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
 from litdesk.store.safety import Snapshot
 
@@ -121,7 +122,7 @@ class LibraryHistory(QObject):
         if not ids:
             self.win.statusBar().showMessage("Select the records to delete first.", 5000)
             return
-        noun = "record" if len(ids) == 1 else f"{len(ids):,} records"
+        noun = "record" if len(ids) == 1 else counted(len(ids), "record")
         lib = self.win.library
         if self._remove(f"Delete {noun}", lambda: lib.delete_records(ids)):
             self.win.statusBar().showMessage(f"Deleted {noun}. Ctrl+Z brings them back.", 8000)
@@ -140,8 +141,8 @@ class LibraryHistory(QObject):
         batch = next(b for b in batches if b.id == chosen)
         answer = QMessageBox.question(
             self.win, "Undo import",
-            f"Remove the {batch.records:,} records imported from {Path(batch.source).name} "
-            f"on {_when(batch.imported_at)}, with all their coding?")
+            f"Remove the {counted(batch.records, 'record')} imported from "
+            f"{Path(batch.source).name} on {_when(batch.imported_at)}, with all their coding?")
         if answer != QMessageBox.StandardButton.Yes:
             return
         self._remove(f"Undo import of {Path(batch.source).name}",

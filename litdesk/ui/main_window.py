@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
-    QPoint,
     QSettings,
     Qt,
     QTimer,
@@ -21,24 +20,21 @@ from PySide6.QtGui import (
     QDropEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from litdesk.core import query as search_syntax
+from litdesk.core.words import counted
 from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
@@ -52,6 +48,7 @@ from litdesk.ui.library_actions import LibraryActions
 from litdesk.ui.live_updates import LibraryWatch
 from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
+from litdesk.ui.records_table import RecordsTable
 
 STATUS_FILTERS = (("All records", None), ("Uncoded", "not coded"), ("Suggested", "suggested"),
                   ("Partly coded", "partly coded"), ("Coded", "coded"))
@@ -149,52 +146,14 @@ class MainWindow(QMainWindow):
         self.checker.checked.connect(self._suggestions_checked)
         QTimer.singleShot(0, self, lambda: self.checker.start(self.library))
 
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setObjectName("records")
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        # The sort indicator first (saved, else none: import order), then sorting on: in the
-        # other order Qt sorts by column 0 and back again, two needless queries at start-up.
-        header = table.horizontalHeader()
-        state = self.settings.value("window/header")
-        if state is not None:
-            header.restoreState(state)  # type: ignore[arg-type]
-        else:
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-            # Every coder's status matters once a team codes; alone it repeats "Coded".
-            header.setSectionHidden(RecordTableModel.CODERS,
-                                    len(coders.coders(self.library)) < 2)
-        table.setSortingEnabled(True)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        table.verticalHeader().setDefaultSectionSize(24)
-        header.setSectionsMovable(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(RecordTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
-        for col, width in ((0, 130), (1, 50), (3, 150), (4, 84), (5, 160)):
-            table.setColumnWidth(col, width)
+    def _make_table(self) -> RecordsTable:
+        table = RecordsTable(self.model, self.settings)
+        table.show_coders_column(len(coders.coders(self.library)))
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)
         self.model.queryFailed.connect(
             lambda why: self.statusBar().showMessage(f"The table was not updated: {why}", 8000))
         return table
-
-    def _column_menu(self, pos: QPoint) -> None:
-        """Right-click on the header: choose which columns to show."""
-        header = self.table.horizontalHeader()
-        menu = QMenu(self)
-        for col, name in enumerate(RecordTableModel.HEADERS):
-            act = menu.addAction(name)
-            act.setCheckable(True)
-            act.setChecked(not header.isSectionHidden(col))
-            act.setEnabled(col != RecordTableModel.TITLE)  # keep one column to click
-            act.toggled.connect(lambda on, c=col: header.setSectionHidden(c, not on))
-        menu.exec(header.mapToGlobal(pos))
 
     # -- libraries -----------------------------------------------------------------------
     def switch_library(self, library: Library) -> None:
@@ -205,6 +164,7 @@ class MainWindow(QMainWindow):
         self._stamp = self._read_stamp()
         self.coding.set_library(library)
         self.model.set_library(library)
+        self.table.show_coders_column(len(coders.coders(library)))
         self.pane.show_record(None)
         self._set_library_labels()
         self.libraries.remember(library.path)
@@ -307,7 +267,7 @@ class MainWindow(QMainWindow):
 
     def accept_selected_suggestions(self) -> None:
         n = self.coding.accept_in(self.selected_ids())
-        self.statusBar().showMessage(f"Suggestions accepted in {n} records.", 5000)
+        self.statusBar().showMessage(f"Suggestions accepted in {counted(n, 'record')}.", 5000)
 
     def show_agreement(self) -> None:
         from litdesk.ui.agreement_dialog import AgreementDialog
@@ -365,9 +325,12 @@ class MainWindow(QMainWindow):
         return self.jobs.run(worker, "Importing…", self._import_done)
 
     def records_changed(self) -> None:
-        """Records were added or removed: count them again and re-run the table's query."""
+        """Records were added or removed: count them again and re-run the table's query,
+        keeping the current record and the selection (those still there)."""
+        current, chosen = self.current_record_id(), self.selected_ids()
         self._total = None
         self.model.refresh()
+        self.table.reselect(current, chosen)
         self._note_own_change()
 
     def _read_stamp(self) -> tuple[int, ...] | None:
@@ -405,11 +368,11 @@ class MainWindow(QMainWindow):
         if stamp is None or stamp == self._stamp:
             return
         self._stamp = stamp
-        current = self.current_record_id()
+        current, chosen = self.current_record_id(), self.selected_ids()
         self._total = None
         self.model.refresh()
         self.coding.refresh_coders()
-        if current is not None and self.select_record(current) and not self.pane.editable:
+        if self.table.reselect(current, chosen) and not self.pane.editable:
             self.coding.show(current)  # another coder's view: show their latest spans
         self.checker.start(self.library)  # records imported elsewhere (the CLI, a teammate)
 
@@ -434,12 +397,12 @@ class MainWindow(QMainWindow):
         """New records' "Suggested" status is known now: show it, keeping the current record."""
         if not n:
             return
-        noun = "abstract" if n == 1 else "abstracts"
-        self.statusBar().showMessage(f"Looked for section headings in {n:,} new {noun}; "
-                                     "those with headings show as suggested.", 6000)
-        current = self.current_record_id()
+        self.statusBar().showMessage(
+            f"Looked for section headings in {counted(n, 'new abstract')}; those with headings "
+            "show as suggested.", 6000)
+        current, chosen = self.current_record_id(), self.selected_ids()
         self.model.refresh()
-        if current is not None and self.select_record(current):
+        if self.table.reselect(current, chosen):
             self.coding.show(current)
 
     @property
@@ -478,7 +441,7 @@ class MainWindow(QMainWindow):
         n = len(self.coding.unsaved_memos)
         answer = QMessageBox.warning(
             self, "Memos not saved",
-            f"{'A memo' if n == 1 else f'{n} memos'} typed while the library could not be "
+            f"{'A memo' if n == 1 else counted(n, 'memo')} typed while the library could not be "
             "reached cannot be saved yet. Close anyway, and lose "
             f"{'it' if n == 1 else 'them'}?",
             QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,

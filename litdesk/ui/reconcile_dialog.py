@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from litdesk.core.agreement import NONE, disagreements
 from litdesk.core.model import CONSENSUS_CODER, LABEL_TITLES, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at
+from litdesk.core.words import counted
 from litdesk.store import coders as store
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui.abstract_view import AbstractView
@@ -159,7 +160,8 @@ class ReconcileDialog(QDialog):
             self.differences.addItem(item)
         chars = sum(end - start for start, end, _, _ in ranges)
         self.difference_summary.setText(
-            f"{len(ranges)} differences over {chars} of {len(self.text)} characters"
+            f"{counted(len(ranges), 'difference')} over {chars:,} of "
+            f"{counted(len(self.text), 'character')}"
             if ranges else "The two coders agree on every character.")
         for view in (self.view_a, self.view_b):
             self._underline(view, [(s, e) for s, e, _, _ in ranges])
@@ -228,7 +230,8 @@ class ReconcileDialog(QDialog):
         off_a = sum(e - s for s, e, _, _ in disagreements(n, self.merged, self.spans_a))
         off_b = sum(e - s for s, e, _, _ in disagreements(n, self.merged, self.spans_b))
         self.merged_summary.setText(
-            f"The consensus differs from A on {off_a} and from B on {off_b} characters.")
+            f"The consensus differs from A on {counted(off_a, 'character')} and from B on "
+            f"{counted(off_b, 'character')}.")
 
     def save(self) -> None:
         """Store the consensus coding (and its done mark), then close."""

@@ -85,7 +85,8 @@ class RecordTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.PROGRESS:
-                return f"{row.status}: {row.sections} of {len(LABELS)} sections tagged"
+                n = len(LABELS)
+                return f"{row.status}: {row.sections} of {n} sections tagged"  # always plural
             return row.title if col == self.TITLE else None
         return self._display(row, col)
 

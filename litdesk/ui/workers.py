@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from litdesk.core.words import counted
 from litdesk.store.library import Library
 
 log = logging.getLogger("litdesk.jobs")
@@ -57,7 +58,7 @@ class ImportWorker(Worker):
                 self.progress.emit(label, 0, 0)
 
                 def report(read: int, done: int, size: int, label: str = label) -> None:
-                    self.progress.emit(f"{label}: {read:,} records read", done, size)
+                    self.progress.emit(f"{label}: {counted(read, 'record')} read", done, size)
 
                 summary = import_file(self._lib, path, allow_duplicates=self._allow,
                                       progress=report, cancelled=self.cancelled)

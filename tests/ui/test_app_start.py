@@ -64,3 +64,63 @@ def test_read_only_library_shows_a_banner_and_refuses_changes(qtbot, lib_path, s
     assert "read-only" in window.statusBar().currentMessage()
     assert not window.import_paths([str(seed)])
     lib.close()
+
+
+def test_first_run_asks_the_coder_before_importing_the_files_named(qtbot, qapp, tmp_path, seed,
+                                                                   monkeypatch):
+    """``litdesk --library LIB FILE`` the first time: the import is the coder's."""
+    import logging
+    import sys
+
+    from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    from litdesk.ui.app import run_app
+    from litdesk.ui.main_window import MainWindow
+
+    for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    user_config = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.GenericConfigLocation)
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope,
+                      str(tmp_path / "config"))  # no settings yet: the first run
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run_app sets the app's own
+    lib = tmp_path / "review.litdesk.sqlite"
+    seen: list[str] = []
+
+    def answer() -> None:
+        window = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, MainWindow) and w.isVisible()), None)
+        asked = next((w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, QInputDialog) and w.objectName() == "askCoder"
+                      and w.isVisible()), None)
+        if window is None or asked is None:
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(f"asked with {window.library.count()} records")
+        asked.setTextValue("Ana Researcher")
+        asked.accept()
+        window.importFinished.connect(lambda _s: QTimer.singleShot(0, lambda: finish(window)))
+
+    def finish(window: MainWindow) -> None:
+        seen.append("imported by " + ", ".join(b.coder for b in window.library.batches()))
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                w.close()
+
+    QTimer.singleShot(0, answer)
+    try:
+        assert run_app(str(lib), [str(seed)]) == 0
+    finally:
+        QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, user_config)
+        qapp.setStyleSheet("")  # run_app styles the whole application
+        for w in QApplication.topLevelWidgets():
+            w.deleteLater()
+        log = logging.getLogger("litdesk")  # and logs to the (temporary) log folder
+        for handler in [h for h in log.handlers if str(tmp_path) in str(
+                getattr(h, "baseFilename", ""))]:
+            log.removeHandler(handler)
+            handler.close()
+    assert seen == ["asked with 0 records", "imported by Ana Researcher"]
+    with Library.open(lib, coder="x") as again:
+        assert again.count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 import rispy
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QRadioButton
@@ -121,3 +122,89 @@ def test_export_dialog_writes_every_coders_qdpx(qtbot, window, seed, make_ris, t
     notes = [(users[n.get("creatingUser")], n.findtext("q:PlainTextContent", namespaces=ns))
              for n in root.iterfind(".//q:Note", ns)]
     assert sorted(notes) == sorted([(window.library.coder, "mine"), ("bob", "bob's")])
+
+
+def _answer_export(qtbot, fmt: str, path, titles: list[str]) -> None:
+    """Choose the selected records and ``fmt`` in File > Export…, then ``path`` to save to
+    (in Qt's own file dialog: the ``answerer`` fixture turns native dialogs off)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import (
+        QApplication,
+        QComboBox,
+        QDialogButtonBox,
+        QFileDialog,
+        QLineEdit,
+        QRadioButton,
+    )
+
+    from litdesk.ui.dialogs import ExportDialog
+
+    def visible(kind):
+        return next((w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, kind) and w.isVisible()), None)
+
+    def choose() -> None:
+        dialog = visible(ExportDialog)
+        if dialog is None:
+            QTimer.singleShot(20, choose)
+            return
+        dialog.findChild(QRadioButton, "scope_selected").click()
+        combo = dialog.findChild(QComboBox)
+        combo.setCurrentIndex(combo.findData(fmt))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+        QTimer.singleShot(20, save)
+
+    def save() -> None:
+        dialog = visible(QFileDialog)
+        if dialog is None:
+            QTimer.singleShot(20, save)
+            return
+        titles.append(dialog.windowTitle())
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(str(path))
+        dialog.accept()
+
+    QTimer.singleShot(0, choose)
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("ris", ".ris"), ("csv", ".csv"),
+                                             ("xlsx", ".xlsx"), ("segments-csv", ".csv"),
+                                             ("qdpx", ".qdpx"), ("json", ".json")])
+def test_file_export_writes_each_format(qtbot, window, seed, tmp_path, answerer, fmt, suffix):
+    """File > Export… (Ctrl+Shift+E): the dialog's format reaches the file (it once crashed)."""
+    import json
+    import zipfile
+
+    from PySide6.QtCore import Qt
+
+    import_file(window.library, seed)
+    window.records_changed()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: len(window.selected_ids()) == 1)
+    rid = window.selected_ids()[0]
+    window.library.tag(rid, 317, 452, "aim")
+    out = tmp_path / f"out{suffix}"
+    titles: list[str] = []
+    _answer_export(qtbot, fmt, out, titles)
+    with qtbot.waitSignal(window.exportFinished, timeout=20_000) as done:
+        qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier
+                       | Qt.KeyboardModifier.ShiftModifier)
+    # QTest leaves Shift down after a click with two modifiers: let go of it, as hands do.
+    qtbot.keyRelease(window, Qt.Key.Key_Shift)
+    assert done.args == [1]
+    assert titles == ["Export 1 record"]
+    assert window.statusBar().currentMessage() == f"1 record exported to {out}"
+    data = out.read_bytes()
+    if fmt == "ris":
+        assert b"TY  - " in data
+        assert b"[litdesk] aim 317-452" in data
+    elif fmt in ("csv", "segments-csv"):
+        rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+        assert len(rows) == 1
+        assert any("Aim To explore" in v for v in rows[0].values())
+    elif fmt == "json":
+        assert "Aim To explore" in json.dumps(json.loads(data))
+    elif fmt == "xlsx":
+        assert any(n.startswith("xl/") for n in zipfile.ZipFile(out).namelist())
+    else:
+        assert "project.qde" in zipfile.ZipFile(out).namelist()

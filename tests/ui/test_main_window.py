@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel
 
 from litdesk.store.library import Library
 from litdesk.ui.main_window import MainWindow
@@ -16,43 +15,6 @@ SEED_AIM = (
     "Aim To explore GPs’ experiences of prescribing opioids, problems encountered, and factors "
     "militating against good prescribing practice."
 )
-
-
-def drop_files(window: MainWindow, paths: list[Path]) -> None:
-    """Drag files from the file manager and drop them on the window (real Qt events)."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    pos = window.rect().center()
-    enter = QDragEnterEvent(pos.toPointF(), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, enter)
-    assert enter.isAccepted()
-    assert window.drop_overlay.isVisible()  # the visible drop highlight
-    drop = QDropEvent(pos.toPointF(), Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, drop)
-    assert not window.drop_overlay.isVisible()
-
-
-def drop_and_wait(qtbot, window: MainWindow, paths: list[Path]) -> list:
-    """Drop files, wait for the import, read the summary and close it with its OK button."""
-    with qtbot.waitSignal(window.importFinished, timeout=30_000) as blocker:
-        drop_files(window, paths)
-    dialog = summary_dialog()
-    window.last_summary_text = dialog.text.toPlainText()
-    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-    assert not dialog.isVisible()
-    window.activateWindow()  # a window manager does this when the dialog closes; offscreen has none
-    qtbot.waitUntil(window.isActiveWindow)
-    return blocker.args[0]
-
-
-def summary_dialog():
-    found = [w for w in QApplication.topLevelWidgets()
-             if w.objectName() == "importSummary" and w.isVisible()]
-    assert len(found) == 1
-    return found[0]
 
 
 def select_with_keyboard(qtbot, window: MainWindow, start: int, length: int) -> None:
@@ -66,8 +28,8 @@ def select_with_keyboard(qtbot, window: MainWindow, start: int, length: int) -> 
         qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
 
 
-def test_drop_seed_then_tag_undo_redo_and_reopen(qtbot, window, seed, lib_path, settings):
-    summaries = drop_and_wait(qtbot, window, [seed])
+def test_drop_seed_then_tag_undo_redo_and_reopen(drop, qtbot, window, seed, lib_path, settings):
+    summaries = drop(window, [seed])
     assert [s.added for s in summaries] == [1]
     assert window.model.rowCount() == 1
     qtbot.waitUntil(lambda: window.pane.record is not None)
@@ -104,10 +66,10 @@ def test_drop_seed_then_tag_undo_redo_and_reopen(qtbot, window, seed, lib_path, 
     lib.close()
 
 
-def test_astral_characters_and_line_breaks_give_python_offsets(qtbot, window, make_ris):
+def test_astral_characters_and_line_breaks_give_python_offsets(drop, qtbot, window, make_ris):
     abstract = "Effect of 𝛼 😀 agonists.\nWe found 𝛼-blockers help."
     path = make_ris("astral.ris", [{"TY": "JOUR", "TI": "Astral", "AB": abstract}])
-    drop_and_wait(qtbot, window, [path])
+    drop(window, [path])
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.pane.record is not None)
     stored = window.pane.record.abstract
@@ -121,9 +83,9 @@ def test_astral_characters_and_line_breaks_give_python_offsets(qtbot, window, ma
     ]
 
 
-def test_label_buttons_retag_and_delete(qtbot, window, make_ris):
+def test_label_buttons_retag_and_delete(drop, qtbot, window, make_ris):
     path = make_ris("one.ris", [{"TY": "JOUR", "TI": "T", "AB": "First part. Second part."}])
-    drop_and_wait(qtbot, window, [path])
+    drop(window, [path])
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.pane.record is not None)
     rid = window.pane.record.id
@@ -141,12 +103,12 @@ def test_label_buttons_retag_and_delete(qtbot, window, make_ris):
     assert [(s.start, s.label) for s in window.library.spans(rid)] == [(6, "results")]
 
 
-def test_html_in_titles_and_abstracts_is_shown_as_text(qtbot, window, make_ris):
+def test_html_in_titles_and_abstracts_is_shown_as_text(drop, qtbot, window, make_ris):
     title = "<b>Bold</b> <img src=x onerror=alert(1)> title"
     abstract = "<script>alert('x')</script> and <i>italic</i>"
     path = make_ris("html.ris", [{"TY": "JOUR", "TI": title, "AB": abstract,
                                   "AU": "<b>Evil</b>, Eve"}])
-    drop_and_wait(qtbot, window, [path])
+    drop(window, [path])
     assert window.model.index(0, 2).data() == title
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.pane.record is not None)
@@ -156,7 +118,7 @@ def test_html_in_titles_and_abstracts_is_shown_as_text(qtbot, window, make_ris):
     assert "<script>" not in window.pane.abstract.toHtml().replace("&lt;script&gt;", "")
 
 
-def test_bad_files_among_good_ones(qtbot, window, tmp_path, seed):
+def test_bad_files_among_good_ones(drop, qtbot, window, tmp_path, seed):
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
     bib = tmp_path / "refs.bib"
@@ -168,7 +130,7 @@ def test_bad_files_among_good_ones(qtbot, window, tmp_path, seed):
     folder = tmp_path / "a folder"
     folder.mkdir()
     missing = tmp_path / "gone.ris"
-    summaries = drop_and_wait(qtbot, window, [pdf, bib, seed, empty, noise, folder, missing])
+    summaries = drop(window, [pdf, bib, seed, empty, noise, folder, missing])
     by_name = {Path(s.path).name: s for s in summaries}
     assert by_name[seed.name].added == 1
     for bad in (pdf, bib, empty, noise, folder, missing):
@@ -181,16 +143,16 @@ def test_bad_files_among_good_ones(qtbot, window, tmp_path, seed):
     assert "refs.bib" in window.last_summary_text
 
 
-def test_reimporting_the_same_file_adds_nothing(qtbot, window, seed):
-    drop_and_wait(qtbot, window, [seed])
-    second = drop_and_wait(qtbot, window, [seed])
+def test_reimporting_the_same_file_adds_nothing(drop, qtbot, window, seed):
+    drop(window, [seed])
+    second = drop(window, [seed])
     assert second[0].added == 0
     assert len(second[0].duplicates) == 1
     assert window.library.count() == 1
     assert "1 already in the library" in second[0].line()
 
 
-def test_search_box_filters_as_you_type_and_sorting(qtbot, window, make_ris):
+def test_search_box_filters_as_you_type_and_sorting(drop, qtbot, window, make_ris):
     recs = [
         {"TY": "JOUR", "TI": "Opioid prescribing in general practice", "AU": "Gill, Simon",
          "PY": "2022", "AB": "Chronic pain."},
@@ -199,7 +161,7 @@ def test_search_box_filters_as_you_type_and_sorting(qtbot, window, make_ris):
         {"TY": "JOUR", "TI": "Patients' views", "AU": "Zhou, Li", "PY": "2021",
          "AB": "Opioids were discussed."},
     ]
-    drop_and_wait(qtbot, window, [make_ris("three.ris", recs)])
+    drop(window, [make_ris("three.ris", recs)])
     assert window.model.rowCount() == 3
     qtbot.keyClicks(window.search, "opioid")
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)
@@ -216,8 +178,8 @@ def test_search_box_filters_as_you_type_and_sorting(qtbot, window, make_ris):
     assert years in (["2019", "2021", "2022"], ["2022", "2021", "2019"])
 
 
-def test_typing_digits_in_search_does_not_tag(qtbot, window, make_ris):
-    drop_and_wait(qtbot, window, [make_ris("a.ris", [{"TY": "JOUR", "TI": "Year 2022",
+def test_typing_digits_in_search_does_not_tag(drop, qtbot, window, make_ris):
+    drop(window, [make_ris("a.ris", [{"TY": "JOUR", "TI": "Year 2022",
                                                       "AB": "Text."}])])
     qtbot.keyClicks(window.search, "2022")
     assert window.search.text() == "2022"
