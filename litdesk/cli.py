@@ -22,6 +22,9 @@ from litdesk.paths import default_library_path
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
             "install-desktop", "grant", "revoke", "members", "copy-library")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
+#: Without a command the app opens and imports the FILEs: the usage line says both forms.
+USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n"
+         "       %(prog)s [--library PATH] [--coder NAME] COMMAND ...")
 
 
 def _global_options(p: argparse.ArgumentParser) -> None:
@@ -107,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")
+    # Set after the subparsers took their prog from the default usage ("litdesk import ...").
+    p.usage = USAGE
     return p
 
 
@@ -153,9 +158,9 @@ def _first_positional(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if _first_positional(argv) not in COMMANDS:
-        gui = argparse.ArgumentParser(prog="litdesk", add_help=False)
+        gui = argparse.ArgumentParser(prog="litdesk", add_help=False, usage=USAGE)
         _global_options(gui)
-        gui.add_argument("files", nargs="*")
+        gui.add_argument("files", nargs="*", metavar="FILE")
         gui.add_argument("-h", "--help", action="store_true")
         args = gui.parse_args(argv)
         if args.help:
