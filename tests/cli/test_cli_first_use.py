@@ -14,7 +14,8 @@ def test_help_usage_line_names_the_files_the_app_imports(cli):
     assert "COMMAND" in usage
     wrong = cli("--no-such-option", "refs.ris")  # the app's parser says the same
     assert wrong.returncode == 2
-    assert "[FILE ...]" in wrong.stderr and "[files" not in wrong.stderr
+    assert "[FILE ...]" in wrong.stderr
+    assert "[files" not in wrong.stderr
 
 
 def test_imports_a_cr_only_ris_whose_first_line_is_a_record_number(cli, tmp_path):
