@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from litdesk import __version__
+from litdesk.core.model import LABELS
 from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
@@ -67,16 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="every coder's spans (default: the consensus coding where a record "
                          "has one, else the coder's own)")
 
-    sg = sub.add_parser("suggest", help="suggest sections from structured-abstract headings")
+    sg = sub.add_parser("suggest", help="the sections suggested from structured-abstract "
+                        "headings, on the records you have not coded (nor rejected them on)")
     _selection(sg)
-    sg.add_argument("--apply", action="store_true",
-                    help="store the suggestions as spans (records you have coded are left alone)")
+    sg.add_argument("--apply", action="store_true", help="store the suggestions as your spans")
+    sg.add_argument("--json", action="store_true",
+                    help='print [{"id": N, "spans": [[start, end, label, confidence], ...], '
+                         '"source": "headings"}, ...]')
 
-    tg = sub.add_parser("tag", help="tag abstract[START:END] of a record with LABEL")
-    tg.add_argument("id", type=int)
-    tg.add_argument("start", type=int)
-    tg.add_argument("end", type=int)
-    tg.add_argument("label")
+    tg = sub.add_parser("tag", help="tag abstract[START:END] of a record with LABEL, or many "
+                        "spans from a JSON Lines file", usage="%(prog)s [-h] "
+                        "(ID START END LABEL | --jsonl FILE)")
+    tg.add_argument("id", type=int, nargs="?")
+    tg.add_argument("start", type=int, nargs="?")
+    tg.add_argument("end", type=int, nargs="?")
+    tg.add_argument("label", nargs="?", help="a section, in any case: " + ", ".join(LABELS))
+    tg.add_argument("--jsonl", metavar="FILE",
+                    help='one {"id", "start", "end", "label"} per line ("-": standard input); '
+                         "all are stored in one go, or none when any line is wrong")
+    tg.set_defaults(tag_parser=tg)  # to say a usage error in the tag command's own words
     ut = sub.add_parser("untag", help="remove section labels from abstract[START:END]")
     ut.add_argument("id", type=int)
     ut.add_argument("start", type=int)
@@ -170,6 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(args.library, args.files, coder=args.coder)
     args = build_parser().parse_args(argv)
+    if args.command == "tag":
+        given = [x is not None for x in (args.id, args.start, args.end, args.label)]
+        if args.jsonl is None and not all(given):
+            args.tag_parser.error("give ID START END LABEL, or --jsonl FILE")
+        if args.jsonl is not None and any(given):
+            args.tag_parser.error("give either ID START END LABEL or --jsonl FILE, not both")
     from litdesk import commands
 
     return commands.run(args)

@@ -86,6 +86,8 @@ class Record:
     id: int | None = None
     spans: tuple[Span, ...] = field(default=(), compare=False)
     memo: str = field(default="", compare=False)
+    #: The coder's coding status (a litdesk.core.status.Status word; "" when not read).
+    status: str = field(default="", compare=False)
 
     @property
     def first_author_surname(self) -> str:

@@ -32,11 +32,14 @@ from sqlalchemy import (
 
 from litdesk.core import query as search_syntax
 from litdesk.core.model import LABELS
+from litdesk.core.status import REJECTED, Status
 from litdesk.store import postgres, sqlite
 from litdesk.store.schema import MemoRow, RecordRow, StatusRow
 
 SORT_KEYS = ("id", "author", "year", "title", "journal", "progress")
-STATUSES = ("uncoded", "suggested", "partly coded", "coded", "not coded")
+#: The status filter's values: each status, and "not coded" (uncoded or suggested alike).
+NOT_CODED = "not coded"
+STATUSES = (*Status, NOT_CODED)
 
 IdSet = Select[tuple[int]] | CompoundSelect
 
@@ -148,16 +151,17 @@ def _unindexed(col: ColumnElement[int]) -> ColumnElement[int]:
 def _status_condition(
     status: str, sections: ColumnElement[int], done: ColumnElement[bool]
 ) -> ColumnElement[bool]:
+    """``status`` in SQL: the rules of :func:`litdesk.core.status.status_of`, row by row."""
     coded = or_(done == true(), sections >= len(LABELS))
-    rejected = func.coalesce(StatusRow.suggestions, "") == "rejected"
-    if status == "coded":
-        return coded
-    if status == "partly coded":
-        return and_(sections > 0, not_(coded))
-    suggested = and_(sections == 0, not_(coded), RecordRow.has_suggestions == true(),
-                     not_(rejected))
-    if status == "suggested":
-        return suggested
-    if status == "not coded":  # uncoded or only suggested: nothing the researcher made yet
+    if status == NOT_CODED:  # the statuses NOT_STARTED: nothing the coder made yet
         return and_(sections == 0, not_(coded))
-    return and_(sections == 0, not_(coded), not_(suggested))
+    offered = and_(  # core.status.offers_suggestions
+        not_(done == true()), sections == 0,
+        func.coalesce(StatusRow.suggestions, "") != REJECTED)
+    suggested = and_(RecordRow.has_suggestions == true(), offered)
+    return {
+        Status.CODED: coded,
+        Status.PARTLY_CODED: and_(sections > 0, not_(coded)),
+        Status.SUGGESTED: and_(not_(coded), suggested),
+        Status.UNCODED: and_(sections == 0, not_(coded), not_(suggested)),
+    }[Status(status)]

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core import query as search_syntax
+from litdesk.core.status import FILTER_TITLES, NOT_STARTED
 from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
@@ -53,8 +54,8 @@ from litdesk.ui.live_updates import LibraryWatch
 from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
 
-STATUS_FILTERS = (("All records", None), ("Uncoded", "not coded"), ("Suggested", "suggested"),
-                  ("Partly coded", "partly coded"), ("Coded", "coded"))
+STATUS_FILTERS = (("All records", None), *((title, str(status))
+                                            for status, title in FILTER_TITLES.items()))
 
 
 class MainWindow(QMainWindow):
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(RecordTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
-        for col, width in ((0, 130), (1, 50), (3, 150), (4, 84), (5, 160)):
+        for col, width in ((0, 130), (1, 50), (3, 150), (4, 120), (5, 160)):
             table.setColumnWidth(col, width)
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)
@@ -294,7 +295,7 @@ class MainWindow(QMainWindow):
         while row < total:
             window = [self.model.record_id(r) for r in range(row, min(total, row + 500))]
             for summary in self.library.rows([rid for rid in window if rid is not None]):
-                if summary.status in ("uncoded", "suggested"):
+                if summary.status in NOT_STARTED:
                     self.select_record(summary.id)
                     self.pane.abstract.setFocus()
                     return

@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
+from litdesk.core.export.table import coding_status
 from litdesk.core.model import Record
 
 
 def record_to_json(record: Record) -> dict[str, Any]:
-    """A JSON-ready dict of ``record``: its main fields, spans and memo (tags left out)."""
+    """A JSON-ready dict of ``record``: its main fields, spans, memo and the coder's status
+    (tags left out)."""
     return {
         "id": record.id,
         "type": record.type,
@@ -27,6 +29,7 @@ def record_to_json(record: Record) -> dict[str, Any]:
             for s in record.spans
         ],
         "memo": record.memo,
+        "status": coding_status(record),
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from litdesk.core.model import LABELS, Record, Span
+from litdesk.core.status import sections_of, status_of
 
 #: Columns of the evidence table, one row per record.
 TABLE_COLUMNS: Final[tuple[str, ...]] = (
@@ -32,13 +33,9 @@ def looks_like_formula(value: Cell) -> bool:
 
 
 def coding_status(record: Record) -> str:
-    """The coding status: "uncoded", "partly coded (k/5)" or "coded" (all labels present)."""
-    present = len({s.label for s in record.spans})
-    if present == 0:
-        return "uncoded"
-    if present == len(LABELS):
-        return "coded"
-    return f"partly coded ({present}/{len(LABELS)})"
+    """The coder's status on the record, as the table and filter name it (core.status): the
+    store's, or for a record built elsewhere the one its spans give."""
+    return record.status or status_of(sections_of(record.spans), False, False, "").value
 
 
 def span_text(record: Record, span: Span) -> str:
