@@ -32,6 +32,13 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "copy-library":
         return _copy_library(args)
     handler: Callable[[Library, argparse.Namespace], int] = HANDLERS[args.command]
+    if getattr(args, "search", None):
+        from litdesk.core.query import parse
+
+        problems = parse(args.search).problems
+        if problems:  # a script must not act on a guess: nothing is listed or written
+            return _fail(f"the search {args.search!r} was not understood: "
+                         + "; ".join(problems))
     if args.coder is not None and not args.coder.strip():
         return _fail("the coder name must not be empty")
     try:

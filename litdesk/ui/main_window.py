@@ -248,8 +248,16 @@ class MainWindow(QMainWindow):
         status = STATUS_FILTERS[self.status_filter.currentIndex()][1]
         current = self.current_record_id()
         self.model.set_filter(self.search.text(), status)
+        self._say_search_problems(search_syntax.parse(self.search.text()).problems)
         if current is not None:
             self.select_record(current)
+
+    def _say_search_problems(self, problems: list[str]) -> None:
+        """What the search did not understand: in the status bar, and the box's tooltip."""
+        if problems:
+            self.statusBar().showMessage("Search: " + "; ".join(problems), 10_000)
+        said = "".join(f"Not understood: {p}.\n" for p in problems)
+        self.search.setToolTip(f"{said}\n{search_syntax.HELP}" if said else search_syntax.HELP)
 
     def _update_count(self) -> None:
         shown = self.model.rowCount()

@@ -32,3 +32,25 @@ def test_imports_a_cr_only_ris_whose_first_line_is_a_record_number(cli, tmp_path
     records = json.loads(cli("--library", lib, "list", "--json").stdout)
     assert [r["title"] for r in records] == ["Opioid prescribing", "Nurses and dementia"]
     assert records[0]["abstract"] == "Background: GPs prescribe."
+
+
+def test_search_or_and_a_search_not_understood(cli, tmp_path, make_ris):
+    lib = str(tmp_path / "lib.sqlite")
+    ris = make_ris("three.ris", [{"TY": "JOUR", "TI": t} for t in
+                                 ("Opioid prescribing", "Nurses and dementia", "Café culture")])
+    assert cli("--library", lib, "import", str(ris)).returncode == 0
+    found = cli("--library", lib, "list", "--json", "--search", "nurses OR cafe")
+    assert found.returncode == 0, found.stderr
+    assert [r["title"] for r in json.loads(found.stdout)] == ["Nurses and dementia",
+                                                              "Café culture"]
+    # Not understood: said on stderr, exit 1, nothing listed or written (not 0 records).
+    for command in (["list"], ["export", "-f", "csv", "-o", str(tmp_path / "out.csv")],
+                    ["suggest"]):
+        out = cli("--library", lib, *command, "--search", "foo:bar")
+        assert out.returncode == 1, command
+        assert "foo: is not a field" in out.stderr
+        assert out.stdout == ""
+    assert not (tmp_path / "out.csv").exists()
+    dangling = cli("--library", lib, "list", "--search", "nurses OR")
+    assert dangling.returncode == 1
+    assert "OR needs a term on each side" in dangling.stderr
