@@ -11,7 +11,7 @@
 
 Typing never fails: what the grammar does not understand is searched as plain words (an
 unknown field "ratio:3" as "ratio 3", a dangling OR as the word "or") or left out, and
-:attr:`Query.problems` says what and how, for the app to show and the CLI to refuse.
+:attr:`Query.problems` names each such part, for the app to show and the CLI to refuse.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ class _Parser:
     def parse(self) -> Query:
         root = self.any_of()
         while self.pos < len(self.tokens):  # a ")" without its "(": searched past it
-            self.problem("a “)” has no “(” before it; it was left out")
+            self.problem("a “)” without its “(”")
             self.pos += 1
             more = self.any_of()
             root = Group((*_parts(root), *_parts(more)))
@@ -157,11 +157,11 @@ class _Parser:
             self.pos += 1
             after = self.all_of()
             if not after.parts:
-                self.problem("OR needs a term on each side; it was searched as the word “or”")
+                self.problem("OR with nothing on one side")
                 alternatives[-1] = Group((*alternatives[-1].parts, _word("or")))
                 continue
             if not alternatives[-1].parts:
-                self.problem("OR needs a term on each side; it was searched as the word “or”")
+                self.problem("OR with nothing on one side")
                 alternatives[-1] = Group((_word("or"), *after.parts))
                 continue
             alternatives.append(after)
@@ -176,8 +176,7 @@ class _Parser:
                 self.pos += 1
                 following = self.peek()
                 if not parts or following in (None, "OR", ")", "AND"):
-                    self.problem("AND needs a term on each side; it was searched as the word "
-                                 "“and”")
+                    self.problem("AND with nothing on one side")
                     parts.append(_word("and"))
                 continue
             node = self.unary()
@@ -193,8 +192,7 @@ class _Parser:
             if negated:
                 self.pos += 1
             if self.depth >= MAX_DEPTH:
-                self.problem(f"parentheses nest deeper than {MAX_DEPTH}; the inner ones were "
-                             "left out")
+                self.problem(f"parentheses nested deeper than {MAX_DEPTH}")
                 return None
             return self.group(negated)
         return self.term(match)
@@ -206,7 +204,7 @@ class _Parser:
         if self.peek() == ")":
             self.pos += 1
         else:
-            self.problem("a “(” has no “)” after it; the group ends with the search")
+            self.problem("a “(” without its “)”")
         if not inner.parts:
             return None
         node = _single(inner)
@@ -218,23 +216,21 @@ class _Parser:
         shown = m.group()
         dangling = re.fullmatch(r"-?(\w+):", shown)
         if dangling and dangling.group(1).lower() in (*FIELDS, "year"):
-            self.problem(f"{shown} is followed by nothing to search for")
+            self.problem(f"nothing after “{shown}”")
             return None
         if dangling:  # "ratio:" as "ratio:3" below
             name, bare = dangling.group(1), ""
         if phrase is not None and not closing:
-            self.problem(f"{shown} has no closing quote; it was searched as a phrase")
+            self.problem(f"no closing quote in “{shown}”")
         column = FIELDS.get(name.lower()) if name else None
         if name and name.lower() == "year":
             years = _years(bare or phrase or "")
             if years is not None:
                 return self.counted(Years(*years, negated=neg))
-            self.problem(f"{shown}: a year is 2022 or a range such as 2015-2020; it was "
-                         "searched as words")
+            self.problem(f"“{shown}” is not a year (2022) or a range (2015-2020)")
             column, bare, phrase = None, f"{name} {bare or phrase or ''}", None
         elif name and column is None:
-            self.problem(f"{name}: is not a field the search knows ({_FIELD_NAMES}); "
-                         f"“{shown}” was searched as words (put it in quotes to say so)")
+            self.problem(f"unknown field “{name}:” (fields: {_FIELD_NAMES})")
             bare, phrase = f"{name} {bare or phrase or ''}", None
         raw = phrase if phrase is not None else (bare or "")
         prefix = phrase is None and raw.endswith("*")
@@ -247,7 +243,7 @@ class _Parser:
     def counted(self, node: Node) -> Node | None:
         self.count += 1
         if self.count > MAX_TERMS:
-            self.problem(f"only the first {MAX_TERMS} terms were searched")
+            self.problem(f"more than {MAX_TERMS} terms (the rest left out)")
             return None
         return node
 

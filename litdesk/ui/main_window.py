@@ -254,10 +254,13 @@ class MainWindow(QMainWindow):
 
     def _say_search_problems(self, problems: list[str]) -> None:
         """What the search did not understand: in the status bar, and the box's tooltip."""
+        said = "Search: not understood: " + "; ".join(problems)
         if problems:
-            self.statusBar().showMessage("Search: " + "; ".join(problems), 10_000)
-        said = "".join(f"Not understood: {p}.\n" for p in problems)
-        self.search.setToolTip(f"{said}\n{search_syntax.HELP}" if said else search_syntax.HELP)
+            self.statusBar().showMessage(said, 10_000)
+        elif self.statusBar().currentMessage().startswith(said):
+            self.statusBar().clearMessage()
+        self.search.setToolTip(f"{said}.\nThose parts were searched as plain words.\n\n"
+                               f"{search_syntax.HELP}" if problems else search_syntax.HELP)
 
     def _update_count(self) -> None:
         shown = self.model.rowCount()

@@ -30,7 +30,7 @@ class RecordTableModel(QAbstractTableModel):
     """Columns: first author, year, title, journal, coding progress, every coder's status."""
 
     AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS, CODERS = range(6)
-    HEADERS = ("Author", "Year", "Title", "Journal", "Coded", "Coders")
+    HEADERS = ("Author", "Year", "Title", "Journal", "Status", "Coders")
     SORT_KEYS = ("author", "year", "title", "journal", "progress", "progress")
     WINDOW = 80  # rows fetched at once: a screenful or two, so a jump costs one small query
     CACHE = 5000  # rows kept

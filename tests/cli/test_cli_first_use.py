@@ -48,9 +48,9 @@ def test_search_or_and_a_search_not_understood(cli, tmp_path, make_ris):
                     ["suggest"]):
         out = cli("--library", lib, *command, "--search", "foo:bar")
         assert out.returncode == 1, command
-        assert "foo: is not a field" in out.stderr
+        assert "unknown field “foo:”" in out.stderr
         assert out.stdout == ""
     assert not (tmp_path / "out.csv").exists()
     dangling = cli("--library", lib, "list", "--search", "nurses OR")
     assert dangling.returncode == 1
-    assert "OR needs a term on each side" in dangling.stderr
+    assert "OR with nothing on one side" in dangling.stderr
