@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
-from litdesk.core.status import status_of
+from litdesk.core.status import ANSWERS, status_of
 from litdesk.store import backup, migrate, pending, postgres, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
@@ -441,6 +441,9 @@ class Library:
                 StatusRow.record_id == record_id, StatusRow.coder == self.coder)) or ""
 
     def set_suggestion_state(self, record_id: int, state: str) -> None:
+        """Store the coder's answer to the record's suggested sections (core.status.ANSWERS)."""
+        if state not in ANSWERS:
+            raise ValueError(f"not an answer to suggestions: {state!r}")
         with self.session() as s, s.begin():
             self._status(s, record_id).suggestions = state
 
