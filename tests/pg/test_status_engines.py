@@ -1,12 +1,15 @@
 """The coding status on both engines: the status filter (SQL), the table's rows and the
-records an export reads all follow the one rule of litdesk.core.status."""
+records an export reads all follow the one rule of litdesk.core.status; many tags at once."""
 
 from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from litdesk.core.model import LABELS
 from litdesk.core.status import ACCEPTED, ANSWERS, REJECTED, Status, status_of
+from litdesk.store.coders import TagRefused, tag_many
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.store.query import NOT_CODED
@@ -55,3 +58,26 @@ def test_applying_suggestions_respects_a_rejection(any_library: Library, make_ri
     assert apply_suggestions(lib, [first, rejected, done]) == 1
     assert lib.suggestion_state(first) == ACCEPTED
     assert [bool(lib.spans(i)) for i in (first, rejected, done)] == [True, False, False]
+
+
+def test_many_tags_are_stored_together_or_not_at_all(any_library: Library, make_ris):
+    lib = any_library
+    import_file(lib, make_ris("two.ris", [{"TY": "JOUR", "TI": t, "AB": PLAIN}
+                                          for t in ("one", "two")]))
+    one, two = lib.search_ids()
+    with pytest.raises(TagRefused) as refused:
+        tag_many(lib, lib.coder, [(one, 0, 2, "aim"), (two, 0, 5, "method"),
+                                  (two, 3, 999, "results")])
+    assert refused.value.index == 2
+    with pytest.raises(TagRefused) as refused:
+        tag_many(lib, lib.coder, [(one, 0, 2, "aim"), (two + 100, 0, 5, "method")])
+    assert refused.value.index == 1
+    assert lib.spans(one) == lib.spans(two) == []
+    tagged = tag_many(lib, lib.coder, [(one, 0, 2, "aim"), (two, 0, 5, "method"),
+                                       (two, 3, 10, "results"), (one, 3, 6, "aim")])
+    assert [(s.start, s.end, s.label) for s in tagged[two]] == [(0, 3, "method"),
+                                                                (3, 10, "results")]
+    assert [(s.start, s.end, s.label) for s in lib.spans(one)] == [(0, 2, "aim"),
+                                                                   (3, 6, "aim")]
+    assert [r.status for r in lib.rows([one, two])] == [Status.PARTLY_CODED] * 2
+    assert [r.sections for r in lib.rows([one, two])] == [1, 2]
