@@ -299,13 +299,17 @@ def _coders(lib: Library, args: argparse.Namespace) -> int:
     if not names:
         print("nobody has coded anything in this library yet")
         return 0
+    from litdesk.core.status import Status, status_of
+
     statuses = coders.status_by_coder(lib, lib.search_ids())
-    print(f"{'coder':<24} {'coded':>7} {'done':>7}")
+    # The status words of core.status (suggestions aside: they are no one's coding).
+    print(f"{'coder':<24} {'partly coded':>12} {'coded':>7} {'done':>7}")
     for name in names:
         mine = [by[name] for by in statuses.values() if name in by]
-        coded = sum(1 for st in mine if st.sections)
+        counted = [status_of(st.sections, st.done, False, "") for st in mine]
+        partly, coded = counted.count(Status.PARTLY_CODED), counted.count(Status.CODED)
         done = sum(1 for st in mine if st.done)
-        print(f"{name[:24]:<24} {coded:>7} {done:>7}")
+        print(f"{name[:24]:<24} {partly:>12} {coded:>7} {done:>7}")
     return 0
 
 

@@ -149,3 +149,16 @@ def test_tag_usage_errors(cli, lib, tmp_path):
     missing = cli(*lib, "tag", "--jsonl", str(tmp_path / "nowhere.jsonl"))
     assert missing.returncode == 1
     assert "nowhere.jsonl" in missing.stderr
+
+
+def test_coders_counts_in_the_status_words(cli, lib):
+    """``coders`` said "coded" of a record with one span; the status "coded" is all five
+    sections, or done."""
+    assert cli(*lib, "tag", "2", "0", "2", "aim").returncode == 0
+    assert cli(*lib, "suggest", "--ids", "1", "--apply").returncode == 0  # five sections
+    assert cli(*lib, "done", "--ids", "3").returncode == 0
+    out = cli(*lib, "coders")
+    assert out.returncode == 0, out.stderr
+    header, ann = out.stdout.splitlines()
+    assert header.split()[1:] == ["partly", "coded", "coded", "done"]
+    assert ann.split() == ["ann", "1", "2", "1"]
