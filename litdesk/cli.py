@@ -17,11 +17,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from litdesk import __version__
+from litdesk.core.model import LABELS
 from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
             "install-desktop", "grant", "revoke", "members", "copy-library")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
+#: Without a command the app opens and imports the FILEs: the usage line says both forms.
+USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n"
+         "       %(prog)s [--library PATH] [--coder NAME] COMMAND ...")
 
 
 def _global_options(p: argparse.ArgumentParser) -> None:
@@ -64,16 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="every coder's spans (default: the consensus coding where a record "
                          "has one, else the coder's own)")
 
-    sg = sub.add_parser("suggest", help="suggest sections from structured-abstract headings")
+    sg = sub.add_parser("suggest", help="the sections suggested from structured-abstract "
+                        "headings, on the records you have not coded (nor rejected them on)")
     _selection(sg)
-    sg.add_argument("--apply", action="store_true",
-                    help="store the suggestions as spans (records you have coded are left alone)")
+    sg.add_argument("--apply", action="store_true", help="store the suggestions as your spans")
+    sg.add_argument("--json", action="store_true",
+                    help='print [{"id": N, "spans": [[start, end, label, confidence], ...], '
+                         '"source": "headings"}, ...]')
 
-    tg = sub.add_parser("tag", help="tag abstract[START:END] of a record with LABEL")
-    tg.add_argument("id", type=int)
-    tg.add_argument("start", type=int)
-    tg.add_argument("end", type=int)
-    tg.add_argument("label")
+    tg = sub.add_parser("tag", help="tag abstract[START:END] of a record with LABEL, or many "
+                        "spans from a JSON Lines file", usage="%(prog)s [-h] "
+                        "(ID START END LABEL | --jsonl FILE)")
+    tg.add_argument("id", type=int, nargs="?")
+    tg.add_argument("start", type=int, nargs="?")
+    tg.add_argument("end", type=int, nargs="?")
+    tg.add_argument("label", nargs="?", help="a section, in any case: " + ", ".join(LABELS))
+    tg.add_argument("--jsonl", metavar="FILE",
+                    help='one {"id", "start", "end", "label"} per line ("-": standard input); '
+                         "all are stored in one go, or none when any line is wrong")
+    tg.set_defaults(tag_parser=tg)  # to say a usage error in the tag command's own words
     ut = sub.add_parser("untag", help="remove section labels from abstract[START:END]")
     ut.add_argument("id", type=int)
     ut.add_argument("start", type=int)
@@ -107,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")
+    # Set after the subparsers took their prog from the default usage ("litdesk import ...").
+    p.usage = USAGE
     return p
 
 
@@ -153,9 +168,9 @@ def _first_positional(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if _first_positional(argv) not in COMMANDS:
-        gui = argparse.ArgumentParser(prog="litdesk", add_help=False)
+        gui = argparse.ArgumentParser(prog="litdesk", add_help=False, usage=USAGE)
         _global_options(gui)
-        gui.add_argument("files", nargs="*")
+        gui.add_argument("files", nargs="*", metavar="FILE")
         gui.add_argument("-h", "--help", action="store_true")
         args = gui.parse_args(argv)
         if args.help:
@@ -165,6 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(args.library, args.files, coder=args.coder)
     args = build_parser().parse_args(argv)
+    if args.command == "tag":
+        given = [x is not None for x in (args.id, args.start, args.end, args.label)]
+        if args.jsonl is None and not all(given):
+            args.tag_parser.error("give ID START END LABEL, or --jsonl FILE")
+        if args.jsonl is not None and any(given):
+            args.tag_parser.error("give either ID START END LABEL or --jsonl FILE, not both")
     from litdesk import commands
 
     return commands.run(args)

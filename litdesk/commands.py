@@ -33,6 +33,13 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "copy-library":
         return _copy_library(args)
     handler: Callable[[Library, argparse.Namespace], int] = HANDLERS[args.command]
+    if getattr(args, "search", None):
+        from litdesk.core.query import parse
+
+        problems = parse(args.search).problems
+        if problems:  # a script must not act on a guess: nothing is listed or written
+            return _fail(f"the search {args.search!r} was not understood: "
+                         + "; ".join(problems))
     if args.coder is not None and not args.coder.strip():
         return _fail("the coder name must not be empty")
     try:
@@ -185,28 +192,85 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _suggest(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.core.model import Span
-    from litdesk.core.sections import suggest_sections
+    from litdesk.core.suggestions import HEADINGS, offered
+    from litdesk.store.suggestions import apply_suggestions
 
-    for rec in lib.records(_selected_ids(lib, args)):
-        found = suggest_sections(rec.abstract)
-        for start, end, label in found:
-            print(f"{rec.id}\t{start}\t{end}\t{label}\t{rec.abstract[start:end][:60]}")
-        if args.apply and found and not rec.spans:
-            assert rec.id is not None
-            lib.set_spans(rec.id, [Span(s, e, lab) for s, e, lab in found])
-            lib.set_suggestion_state(rec.id, "accepted")
+    ids = _selected_ids(lib, args)
+    rows = {r.id: r for r in lib.rows(ids)}
+    found = []
+    for rec in lib.records([i for i in ids if i in rows]):
+        assert rec.id is not None
+        row = rows[rec.id]
+        spans = offered(rec.abstract, row.sections, row.done, row.answer, HEADINGS)
+        if spans:
+            found.append((rec, spans))
+    if args.json:
+        print_json([{"id": rec.id, "spans": [[s.start, s.end, s.label, s.confidence]
+                                             for s in spans], "source": HEADINGS}
+                    for rec, spans in found])
+    else:
+        if not found:
+            print("no suggestions: none of these records has headings to suggest sections "
+                  "from, or you have tagged them, marked them done or rejected their "
+                  "suggestions", file=sys.stderr)
+        for rec, spans in found:
+            for s in spans:
+                shown = _one_line(rec.abstract[s.start:s.end])
+                print(f"{rec.id}\t{s.start}\t{s.end}\t{s.label}\t{shown}")
+    if args.apply:
+        n = apply_suggestions(lib, [rec.id for rec, _ in found if rec.id is not None])
+        print(f"suggested sections stored as your spans on {n} "
+              f"record{'' if n == 1 else 's'}", file=sys.stderr)
     return 0
 
 
+def _one_line(text: str, limit: int = 60) -> str:
+    """``text`` on one line: cut at ``limit`` characters ("…"), line breaks, tabs and other
+    unprintable characters escaped ("\\n")."""
+    cut = text[:limit]
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                    for ch in cut)
+    return shown + "…" if len(text) > limit else shown
+
+
 def _tag(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.core.spans import parse_label
+
+    if args.jsonl is not None:
+        return _tag_lines(lib, args.jsonl)
     try:
-        spans = lib.tag(args.id, args.start, args.end, args.label)
+        spans = lib.tag(args.id, args.start, args.end, parse_label(args.label))
     except KeyError:
         return _fail(f"no record with id {args.id}")
     except SpanError as e:
         return _fail(str(e))
     print(f"record {args.id}: {counted(len(spans), 'span')}")
+    return 0
+
+
+def _tag_lines(lib: Library, source: str) -> int:
+    """``tag --jsonl FILE``: every line's tag in one transaction, or none."""
+    from litdesk.core.tag_lines import TagLineError, read_tag_lines
+    from litdesk.store.coders import TagRefused, tag_many
+
+    name = "standard input" if source == "-" else source
+    try:
+        if source == "-":
+            tags = read_tag_lines(sys.stdin.buffer)
+        else:
+            with open(source, "rb") as fh:
+                tags = read_tag_lines(fh)
+        if not tags:
+            return _fail(f"{name}: no tags in it; nothing was stored")
+        tagged = tag_many(lib, lib.coder, [(t.record_id, t.start, t.end, t.label)
+                                           for t in tags])
+    except OSError as e:
+        return _fail(f"cannot read {name}: {e.strerror or e}")
+    except TagLineError as e:
+        return _fail(f"{name}, {e}; nothing was stored")
+    except TagRefused as e:
+        return _fail(f"{name}, line {tags[e.index].line}: {e}; nothing was stored")
+    print(f"{len(tags)} tags stored on {len(tagged)} record{'' if len(tagged) == 1 else 's'}")
     return 0
 
 
@@ -237,13 +301,17 @@ def _coders(lib: Library, args: argparse.Namespace) -> int:
     if not names:
         print("nobody has coded anything in this library yet")
         return 0
+    from litdesk.core.status import Status, status_of
+
     statuses = coders.status_by_coder(lib, lib.search_ids())
-    print(f"{'coder':<24} {'coded':>7} {'done':>7}")
+    # The status words of core.status (suggestions aside: they are no one's coding).
+    print(f"{'coder':<24} {'partly coded':>12} {'coded':>7} {'done':>7}")
     for name in names:
         mine = [by[name] for by in statuses.values() if name in by]
-        coded = sum(1 for st in mine if st.sections)
+        counted = [status_of(st.sections, st.done, False, "") for st in mine]
+        partly, coded = counted.count(Status.PARTLY_CODED), counted.count(Status.CODED)
         done = sum(1 for st in mine if st.done)
-        print(f"{name[:24]:<24} {coded:>7} {done:>7}")
+        print(f"{name[:24]:<24} {partly:>12} {coded:>7} {done:>7}")
     return 0
 
 

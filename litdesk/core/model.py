@@ -91,6 +91,8 @@ class Record:
     #: Every coder's memo as (coder, text), consensus first, when an export carries every
     #: coder's coding; empty otherwise (``memo`` is then the one memo).
     memos: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    #: The coder's coding status (a litdesk.core.status.Status word; "" when not read).
+    status: str = field(default="", compare=False)
 
     @property
     def first_author_surname(self) -> str:

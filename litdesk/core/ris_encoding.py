@@ -106,6 +106,9 @@ def sniff_format(text: str, partial: bool) -> str:
     """"RIS" or "Web of Science" from the decoded start of a file, or raise `NotTextError`."""
     if not text.strip():
         raise NotTextError("is empty")
+    # "^" of re.M starts a line after LF only: a file with CR line ends (classic Mac, some
+    # Web of Science and Ovid exports) would be one line, whose start is a preamble ("1.").
+    text = _TEXT_BREAK.sub("\n", text) if "\r" in text else text
     ris, wos = _RIS_START.search(text), _WOS_START.search(text)
     if ris and not (wos and wos.start() < ris.start()):
         return "RIS"

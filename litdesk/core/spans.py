@@ -15,6 +15,14 @@ class SpanError(ValueError):
     """A span request that cannot apply to this abstract (offsets, label)."""
 
 
+def parse_label(name: str) -> str:
+    """The label a person typed, in any case ("Background", "AIM"); SpanError if none."""
+    label = name.strip().casefold()
+    if label not in LABELS:
+        raise SpanError(f"unknown label {name!r}; use one of {', '.join(LABELS)}")
+    return label
+
+
 def validate(text: str, start: int, end: int, label: str | None = None) -> None:
     """Raise :class:`SpanError` unless ``text[start:end]`` is a taggable non-empty range."""
     if label is not None and label not in LABELS:

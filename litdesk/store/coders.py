@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from litdesk.core import spans as span_ops
 from litdesk.core.agreement import Pair
 from litdesk.core.model import CONSENSUS_CODER, Record, Span
+from litdesk.core.spans import SpanError
 from litdesk.store.convert import to_span
 from litdesk.store.library import Library
 from litdesk.store.schema import MemoRow, RecordRow, SpanRow, StatusRow
@@ -99,14 +100,59 @@ def set_spans_as(lib: Library, record_id: int, coder: str, spans: Sequence[Span]
         clean = span_ops.normalise(
             [Span(x.start, x.end, x.label, coder=coder) for x in spans], row.abstract
         )
-        s.execute(delete(SpanRow).where(SpanRow.record_id == record_id, SpanRow.coder == coder))
-        if clean:
-            s.execute(insert(SpanRow), [
-                {"record_id": record_id, "coder": coder, "start": x.start, "end": x.end,
-                 "label": x.label, "text": x.text} for x in clean
-            ])
-        _status(s, record_id, coder).sections = len({x.label for x in clean})
+        _write_spans(s, record_id, coder, clean)
     return clean
+
+
+class TagRefused(ValueError):
+    """One of several tags cannot apply; ``index`` is its position in the list given."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def tag_many(
+    lib: Library, coder: str, tags: Sequence[tuple[int, int, int, str]]
+) -> dict[int, list[Span]]:
+    """Tag ``(record_id, start, end, label)`` after one another, in one transaction: all or
+    nothing. Each tag applies as :meth:`Library.tag` would (replacing what it overlaps); the
+    result is every touched record's spans. Raises :class:`TagRefused` (nothing stored) for an
+    unknown record, offsets outside the abstract or an unknown label."""
+    _check_coder(coder)
+    ids = sorted({t[0] for t in tags})
+    with lib.session() as s, s.begin():
+        abstracts: dict[int, str] = {}
+        current: dict[int, list[Span]] = {}
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i:i + _CHUNK]
+            abstracts.update((rid, text or "") for rid, text in s.execute(
+                select(RecordRow.id, RecordRow.abstract).where(RecordRow.id.in_(part))))
+            current.update(_spans(s, part, coder))
+        touched: dict[int, None] = {}
+        for n, (rid, start, end, label) in enumerate(tags):
+            if rid not in abstracts:
+                raise TagRefused(n, f"no record with id {rid}")
+            try:
+                current[rid] = span_ops.apply_tag(current.get(rid, []), abstracts[rid], start,
+                                                  end, label, coder)
+            except SpanError as e:
+                raise TagRefused(n, str(e)) from None
+            touched[rid] = None
+        for rid in touched:
+            _write_spans(s, rid, coder, current[rid])
+    return {rid: current[rid] for rid in touched}
+
+
+def _write_spans(s: Session, record_id: int, coder: str, clean: Sequence[Span]) -> None:
+    """Replace ``coder``'s spans on a record by ``clean`` (normalised) and count its sections."""
+    s.execute(delete(SpanRow).where(SpanRow.record_id == record_id, SpanRow.coder == coder))
+    if clean:
+        s.execute(insert(SpanRow), [
+            {"record_id": record_id, "coder": coder, "start": x.start, "end": x.end,
+             "label": x.label, "text": x.text} for x in clean
+        ])
+    _status(s, record_id, coder).sections = len({x.label for x in clean})
 
 
 def set_done_as(lib: Library, record_id: int, coder: str, done: bool = True) -> None:

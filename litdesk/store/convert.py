@@ -42,7 +42,9 @@ def record_values(
     }
 
 
-def to_record(row: RecordRow, spans: tuple[Span, ...] = (), memo: str = "") -> Record:
+def to_record(
+    row: RecordRow, spans: tuple[Span, ...] = (), memo: str = "", status: str = ""
+) -> Record:
     return Record(
         id=row.id,
         type=row.ris_type,
@@ -61,6 +63,7 @@ def to_record(row: RecordRow, spans: tuple[Span, ...] = (), memo: str = "") -> R
         tags=tuple((str(t[0]), str(t[1])) for t in row.tags or ()),
         spans=spans,
         memo=memo,
+        status=status,
     )
 
 

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
+from litdesk.core.status import ANSWERS, status_of
 from litdesk.store import backup, migrate, pending, postgres, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
-from litdesk.store.rows import RowSummary, status_of
+from litdesk.store.rows import RowSummary
 from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 
@@ -300,6 +301,7 @@ class Library:
                 found[r.id] = RowSummary(
                     r.id, short_authors(r.authors or []), r.year, r.title, r.journal,
                     sections, done, status_of(sections, done, r.has_suggestions, r.suggestions),
+                    r.suggestions or "",
                 )
         return [found[i] for i in ids if i in found]
 
@@ -333,7 +335,7 @@ class Library:
                                     for a, b, label, text_ in span_list or ()), memo_text or "")
 
     def records(self, ids: Sequence[int], chunk: int = 500) -> Iterator[Record]:
-        """Records with spans and memos, in ``ids`` order, fetched a chunk at a time."""
+        """Records with the coder's spans, memo and status, in ``ids`` order, a chunk at a time."""
         for i in range(0, len(ids), chunk):
             part = list(ids[i:i + chunk])
             with self._reader() as s:
@@ -346,9 +348,16 @@ class Library:
                 memo_stmt = select(MemoRow.record_id, MemoRow.text).where(
                     MemoRow.record_id.in_(part), MemoRow.coder == self.coder)
                 memos = {rid: text for rid, text in s.execute(memo_stmt)}
+                marks = {st.record_id: st for st in s.scalars(select(StatusRow).where(
+                    StatusRow.record_id.in_(part), StatusRow.coder == self.coder))}
             for rid in part:
                 if rid in rows:
-                    yield to_record(rows[rid], tuple(spans.get(rid, ())), memos.get(rid, ""))
+                    m = marks.get(rid)
+                    sections, done, answer = (m.sections or 0, bool(m.done), m.suggestions
+                                              ) if m else (0, False, "")
+                    status = status_of(sections, done, rows[rid].has_suggestions, answer)
+                    yield to_record(rows[rid], tuple(spans.get(rid, ())), memos.get(rid, ""),
+                                    status)
 
     def spans(self, record_id: int) -> list[Span]:
         with self._single_reader() as s:
@@ -432,6 +441,9 @@ class Library:
                 StatusRow.record_id == record_id, StatusRow.coder == self.coder)) or ""
 
     def set_suggestion_state(self, record_id: int, state: str) -> None:
+        """Store the coder's answer to the record's suggested sections (core.status.ANSWERS)."""
+        if state not in ANSWERS:
+            raise ValueError(f"not an answer to suggestions: {state!r}")
         with self.session() as s, s.begin():
             self._status(s, record_id).suggestions = state
 

@@ -11,6 +11,9 @@ part differs, chosen by ``dialect``. PostgreSQL puts NULL years first when ascen
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
@@ -32,11 +35,14 @@ from sqlalchemy import (
 
 from litdesk.core import query as search_syntax
 from litdesk.core.model import LABELS
+from litdesk.core.status import REJECTED, Status
 from litdesk.store import postgres, sqlite
 from litdesk.store.schema import MemoRow, RecordRow, StatusRow
 
 SORT_KEYS = ("id", "author", "year", "title", "journal", "progress")
-STATUSES = ("uncoded", "suggested", "partly coded", "coded", "not coded")
+#: The status filter's values: each status, and "not coded" (uncoded or suggested alike).
+NOT_CODED = "not coded"
+STATUSES = (*Status, NOT_CODED)
 
 IdSet = Select[tuple[int]] | CompoundSelect
 
@@ -49,9 +55,11 @@ def search_statement(
 
     Ties are broken by id, so the order is total and descending is ascending reversed.
     """
-    parsed = search_syntax.parse(text)
-    hits = matching_id_set(parsed, coder, dialect)
-    years = parsed.year_from is not None or parsed.year_to is not None
+    root = search_syntax.parse(text).root
+    # Years ANDed at the top filter the rows (an index range); the rest is a set of ids.
+    years = [p for p in root.parts if isinstance(p, search_syntax.Years) and not p.negated]
+    hits = matching_id_set(
+        search_syntax.Group(tuple(p for p in root.parts if p not in years)), coder, dialect)
     if hits is not None and sort == "id" and status is None and not years:
         # Nothing but the search text: the full-text index alone answers, in id order.
         found = hits.subquery("hits")
@@ -69,10 +77,8 @@ def search_statement(
         # it walks the sort key's covering index instead and tests membership in the set.
         member = RecordRow.id if sort == "id" else _unindexed(RecordRow.id)
         stmt = stmt.where(member.in_(hits))
-    if parsed.year_from is not None:
-        stmt = stmt.where(RecordRow.year >= parsed.year_from)
-    if parsed.year_to is not None:
-        stmt = stmt.where(RecordRow.year <= parsed.year_to)
+    for span in years:
+        stmt = stmt.where(_in_years(span))
     if status is not None:
         stmt = stmt.where(_status_condition(status, sections, done))
     key = {
@@ -97,19 +103,28 @@ def search_statement(
 
 
 def matching_id_set(
-    parsed: search_syntax.Query, coder: str, dialect: str = "sqlite"
+    group: search_syntax.Group, coder: str, dialect: str = "sqlite"
 ) -> IdSet | None:
-    """Ids matching every word, phrase and field term of ``parsed`` (None: no text terms).
+    """Ids matching ``group`` of the parsed search (None when it holds no condition).
 
-    Each term matches the full-text index (or, without a field, the coder's memo too);
-    terms are intersected and negated terms taken away. Years are not handled here.
+    A term matches the full-text index (or, without a field, the coder's memo too); the
+    parts of an AND group are intersected and its negated parts taken away, the parts of an
+    OR group united (a negated one as every record but its own).
     """
-    wanted = [_term_ids(t, coder, f"q{n}", dialect)
-              for n, t in enumerate(parsed.terms) if not t.negated]
-    unwanted = [_term_ids(t, coder, f"q{n}", dialect)
-                for n, t in enumerate(parsed.terms) if t.negated]
-    if not wanted and not unwanted:
+    if not group.parts:
         return None
+    return _group_ids(group, coder, dialect, itertools.count())
+
+
+def _group_ids(group: search_syntax.Group, coder: str, dialect: str,
+               names: Iterator[int]) -> IdSet:
+    if group.any:
+        sets = [_node_ids(p, coder, dialect, names) for p in group.parts]
+        every = [except_(select(RecordRow.id), _simple(ids)) if p.negated else ids
+                 for p, ids in zip(group.parts, sets, strict=True)]
+        return union(*map(_simple, every))
+    wanted = [_node_ids(p, coder, dialect, names) for p in group.parts if not p.negated]
+    unwanted = [_node_ids(p, coder, dialect, names) for p in group.parts if p.negated]
     if not wanted:
         base: IdSet = select(RecordRow.id)
     elif len(wanted) == 1:
@@ -117,6 +132,21 @@ def matching_id_set(
     else:
         base = intersect(*map(_simple, wanted))
     return except_(_simple(base), *map(_simple, unwanted)) if unwanted else base
+
+
+def _node_ids(node: search_syntax.Node, coder: str, dialect: str,
+              names: Iterator[int]) -> IdSet:
+    """The ids ``node`` matches, its own negation left to the group holding it."""
+    if isinstance(node, search_syntax.Group):
+        return _group_ids(node, coder, dialect, names)
+    if isinstance(node, search_syntax.Years):
+        return select(RecordRow.id).where(_in_years(node))
+    return _term_ids(node, coder, f"q{next(names)}", dialect)
+
+
+def _in_years(span: search_syntax.Years) -> ColumnElement[bool]:
+    return and_(true() if span.year_from is None else RecordRow.year >= span.year_from,
+                true() if span.year_to is None else RecordRow.year <= span.year_to)
 
 
 def _simple(ids: IdSet) -> Select[tuple[int]]:
@@ -148,16 +178,17 @@ def _unindexed(col: ColumnElement[int]) -> ColumnElement[int]:
 def _status_condition(
     status: str, sections: ColumnElement[int], done: ColumnElement[bool]
 ) -> ColumnElement[bool]:
+    """``status`` in SQL: the rules of :func:`litdesk.core.status.status_of`, row by row."""
     coded = or_(done == true(), sections >= len(LABELS))
-    rejected = func.coalesce(StatusRow.suggestions, "") == "rejected"
-    if status == "coded":
-        return coded
-    if status == "partly coded":
-        return and_(sections > 0, not_(coded))
-    suggested = and_(sections == 0, not_(coded), RecordRow.has_suggestions == true(),
-                     not_(rejected))
-    if status == "suggested":
-        return suggested
-    if status == "not coded":  # uncoded or only suggested: nothing the researcher made yet
+    if status == NOT_CODED:  # the statuses NOT_STARTED: nothing the coder made yet
         return and_(sections == 0, not_(coded))
-    return and_(sections == 0, not_(coded), not_(suggested))
+    offered = and_(  # core.status.offers_suggestions
+        not_(done == true()), sections == 0,
+        func.coalesce(StatusRow.suggestions, "") != REJECTED)
+    suggested = and_(RecordRow.has_suggestions == true(), offered)
+    return {
+        Status.CODED: coded,
+        Status.PARTLY_CODED: and_(sections > 0, not_(coded)),
+        Status.SUGGESTED: and_(not_(coded), suggested),
+        Status.UNCODED: and_(sections == 0, not_(coded), not_(suggested)),
+    }[Status(status)]

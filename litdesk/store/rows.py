@@ -1,15 +1,15 @@
-"""What the records table shows for a record, and how a coder's status is named."""
+"""What the records table shows for a record (its status decided by litdesk.core.status)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from litdesk.core.model import LABELS
+from litdesk.core.status import Status
 
 
 @dataclass(frozen=True)
 class RowSummary:
-    """What the records table shows for one record."""
+    """What the records table shows for one record, for the library's coder."""
 
     id: int
     authors: str
@@ -18,15 +18,6 @@ class RowSummary:
     journal: str
     sections: int
     done: bool
-    status: str
-
-
-def status_of(sections: int, done: bool, has_suggestions: bool, suggestions: str | None) -> str:
-    """A coder's status on a record: uncoded, suggested, partly coded or coded."""
-    if done or sections >= len(LABELS):
-        return "coded"
-    if sections:
-        return "partly coded"
-    if has_suggestions and suggestions != "rejected":
-        return "suggested"
-    return "uncoded"
+    status: Status
+    #: The coder's answer to the record's suggested sections ("", "accepted", "rejected").
+    answer: str = ""

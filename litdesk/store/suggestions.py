@@ -17,7 +17,8 @@ from sqlalchemy import select, update
 from litdesk.core import sections
 from litdesk.core.model import Span
 from litdesk.core.section_pretest import may_have_sections
-from litdesk.core.sections import suggest_sections
+from litdesk.core.status import ACCEPTED, offers_suggestions
+from litdesk.core.suggestions import offered
 from litdesk.store.library import Library
 from litdesk.store.pending import (
     PENDING_KEY,
@@ -109,19 +110,20 @@ def batch_record_ids(lib: Library, batch_id: int) -> list[int]:
 def apply_suggestions(lib: Library, ids: Sequence[int]) -> int:
     """Store the suggested sections of ``ids`` as the coder's spans; how many records.
 
-    A record the coder has already tagged, or whose suggestions they rejected, is left alone.
+    Only the records the coder is offered suggestions on (core.status.offers_suggestions):
+    one they have tagged or marked done, or whose suggestions they rejected, is left alone.
     """
     n = 0
-    summaries = {r.id: r for r in lib.rows(ids)}
+    rows = {r.id: r for r in lib.rows(ids)}
     # Not the "suggested" status alone: right after an import the flags may still be pending.
-    for record in lib.records([i for i in ids if summaries.get(i) and
-                               summaries[i].status in ("suggested", "uncoded")]):
-        if record.id is None or record.spans or lib.suggestion_state(record.id) == "rejected":
-            continue
-        found = suggest_sections(record.abstract)
+    for record in lib.records([i for i in ids if i in rows and offers_suggestions(
+            rows[i].sections, rows[i].done, rows[i].answer)]):
+        assert record.id is not None
+        row = rows[record.id]
+        found = offered(record.abstract, row.sections, row.done, row.answer)
         if not found:
             continue
-        lib.set_spans(record.id, [Span(s, e, label) for s, e, label in found])
-        lib.set_suggestion_state(record.id, "accepted")
+        lib.set_spans(record.id, [Span(s.start, s.end, s.label) for s in found])
+        lib.set_suggestion_state(record.id, ACCEPTED)
         n += 1
     return n

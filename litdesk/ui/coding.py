@@ -21,8 +21,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from litdesk.core.model import LABEL_TITLES, Record, Span
-from litdesk.core.sections import suggest_sections
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
+from litdesk.core.status import ACCEPTED, REJECTED
+from litdesk.core.suggestions import offered
 from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui.record_pane import ALL_CODERS, RecordPane
@@ -179,12 +180,12 @@ class CodingController(QObject):
         if record.spans or not record.abstract or record.id is None:
             return []
         rows = self.library.rows([record.id])
-        # "uncoded" too: right after an import the has-suggestions flags may still be pending.
-        if not rows or rows[0].status not in ("suggested", "uncoded") \
-                or self.library.suggestion_state(record.id) == "rejected":
+        # Not the "suggested" status: right after an import the flags may still be pending.
+        if not rows:
             return []
-        return [Span(s, e, lab, record.abstract[s:e], suggested=True)
-                for s, e, lab in suggest_sections(record.abstract)]
+        row = rows[0]
+        return [s.as_span(record.abstract)
+                for s in offered(record.abstract, row.sections, row.done, row.answer)]
 
     # -- gestures ------------------------------------------------------------------------
     def tag_key(self, label: str) -> None:
@@ -257,7 +258,7 @@ class CodingController(QObject):
 
     def _accept(self, record: Record, found: list[Span]) -> bool:
         assert record.id is not None
-        self.library.set_suggestion_state(record.id, "accepted")
+        self.library.set_suggestion_state(record.id, ACCEPTED)
         return self._save(record.id, [], [Span(s.start, s.end, s.label, s.text) for s in found],
                           "Accept suggested sections")
 
@@ -265,7 +266,7 @@ class CodingController(QObject):
     def reject_suggestions(self) -> None:
         record = self._editable()
         if record is not None and not record.spans and record.id is not None:
-            self.library.set_suggestion_state(record.id, "rejected")
+            self.library.set_suggestion_state(record.id, REJECTED)
             self._saved()
             self.recordChanged.emit(record.id)
             self.pane.update_coding(record, [])

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core import query as search_syntax
+from litdesk.core.status import FILTER_TITLES, NOT_STARTED
 from litdesk.core.words import counted
 from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
@@ -50,8 +51,8 @@ from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
 from litdesk.ui.records_table import RecordsTable
 
-STATUS_FILTERS = (("All records", None), ("Uncoded", "not coded"), ("Suggested", "suggested"),
-                  ("Partly coded", "partly coded"), ("Coded", "coded"))
+STATUS_FILTERS = (("All records", None), *((title, str(status))
+                                            for status, title in FILTER_TITLES.items()))
 
 
 class MainWindow(QMainWindow):
@@ -207,8 +208,19 @@ class MainWindow(QMainWindow):
         status = STATUS_FILTERS[self.status_filter.currentIndex()][1]
         current = self.current_record_id()
         self.model.set_filter(self.search.text(), status)
+        self._say_search_problems(search_syntax.parse(self.search.text()).problems)
         if current is not None:
             self.select_record(current)
+
+    def _say_search_problems(self, problems: list[str]) -> None:
+        """What the search did not understand: in the status bar, and the box's tooltip."""
+        said = "Search: not understood: " + "; ".join(problems)
+        if problems:
+            self.statusBar().showMessage(said, 10_000)
+        elif self.statusBar().currentMessage().startswith(said):
+            self.statusBar().clearMessage()
+        self.search.setToolTip(f"{said}.\nThose parts were searched as plain words.\n\n"
+                               f"{search_syntax.HELP}" if problems else search_syntax.HELP)
 
     def _update_count(self) -> None:
         shown = self.model.rowCount()
@@ -254,7 +266,7 @@ class MainWindow(QMainWindow):
         while row < total:
             window = [self.model.record_id(r) for r in range(row, min(total, row + 500))]
             for summary in self.library.rows([rid for rid in window if rid is not None]):
-                if summary.status in ("uncoded", "suggested"):
+                if summary.status in NOT_STARTED:
                     self.select_record(summary.id)
                     self.pane.abstract.setFocus()
                     return

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 
 from litdesk.core.model import LABELS
+from litdesk.core.status import table_text
 from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError, RowSummary
 
@@ -29,7 +30,7 @@ class RecordTableModel(QAbstractTableModel):
     """Columns: first author, year, title, journal, coding progress, every coder's status."""
 
     AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS, CODERS = range(6)
-    HEADERS = ("Author", "Year", "Title", "Journal", "Coded", "Coders")
+    HEADERS = ("Author", "Year", "Title", "Journal", "Status", "Coders")
     SORT_KEYS = ("author", "year", "title", "journal", "progress", "progress")
     WINDOW = 80  # rows fetched at once: a screenful or two, so a jump costs one small query
     CACHE = 5000  # rows kept
@@ -85,8 +86,8 @@ class RecordTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.PROGRESS:
-                n = len(LABELS)
-                return f"{row.status}: {row.sections} of {n} sections tagged"  # always plural
+                done = ", marked done" if row.done else ""
+                return f"{row.status}: {row.sections} of {len(LABELS)} sections tagged{done}"
             return row.title if col == self.TITLE else None
         return self._display(row, col)
 
@@ -101,10 +102,7 @@ class RecordTableModel(QAbstractTableModel):
             return row.journal
         if col == self.CODERS:
             return self._coders.get(row.id, "")
-        mark = " ✓" if row.done else ""
-        if row.status == "suggested":
-            return "suggested"
-        return f"{row.sections}/{len(LABELS)}{mark}"
+        return table_text(row.status, row.sections, row.done)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` in SQLite (-1, Qt's "not sorted": the order of import)."""

@@ -80,7 +80,7 @@ def test_record_to_json_shape() -> None:
     data = record_to_json(sample())
     assert list(data) == [
         "id", "type", "title", "authors", "year", "journal", "doi", "abstract", "keywords",
-        "spans", "memo", "memos",
+        "spans", "memo", "memos", "status",
     ]  # fmt: skip
     assert data["authors"] == ["Gill, Simon"]
     assert data["keywords"] == ["k1", "k2"]

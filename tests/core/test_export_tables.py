@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -61,7 +62,8 @@ def xlsx_rows(records: list[Record]) -> list[tuple[object, ...]]:
 
 def test_status_counts_labels() -> None:
     assert coding_status(Record()) == "uncoded"
-    assert coding_status(record()) == "partly coded (2/5)"
+    assert coding_status(record()) == "partly coded"
+    assert coding_status(replace(record(), status="suggested")) == "suggested"  # the store's
     every = tuple(Span(i, i + 1, label) for i, label in enumerate(LABELS))
     assert coding_status(Record(abstract="abcde", spans=every)) == "coded"
 
@@ -82,7 +84,7 @@ def test_csv_evidence_table() -> None:
     assert values["method"] == "Method. … More method."
     assert values["background"] == ""
     assert values["memo"] == "memo line 1\nline 2"
-    assert values["status"] == "partly coded (2/5)"
+    assert values["status"] == "partly coded"
 
 
 def test_xlsx_evidence_table() -> None:

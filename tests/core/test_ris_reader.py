@@ -274,6 +274,21 @@ def test_cr_only_and_crlf_line_ends(tmp_path: Path) -> None:
         assert records[0].record.abstract == "first\nsecond"
 
 
+@pytest.mark.parametrize("sep", ["\r", "\n", "\r\n"])
+@pytest.mark.parametrize("preamble", [["1."], ["Ovid Technologies", "", "<1>"], []])
+def test_preamble_before_the_first_record_with_any_line_end(
+    tmp_path: Path, sep: str, preamble: list[str]
+) -> None:
+    # As Web of Science and Ovid write it: the record number on its own line above each TY.
+    lines = [*preamble, "TY  - JOUR", "TI  - One", "AB  - first", "ER  - ", "",
+             "2.", "TY  - JOUR", "TI  - Two", "ER  - "]
+    records, problems, _ = read(write(tmp_path, sep.join(lines) + sep))
+    assert problems == []
+    assert [r.record.title for r in records] == ["One", "Two"]
+    assert records[0].line == len(preamble) + 1
+    assert [r.record.title for r in read_ris_text(sep.join(lines))] == ["One", "Two"]
+
+
 def test_loose_spacing_tab_and_trailing_text() -> None:
     text = "TY - JOUR\nTI\t- Tabbed\nAU  -Smith, J\nPY -  2020\nER  - end of reference\n"
     [item] = read_ris_text(text)

@@ -90,6 +90,16 @@ def found(lib: Library, text: str, **kw) -> set[int]:
     ('"3.5"', {UNDATED}),  # split as FTS5 splits it
     ("example", {UNDATED}),
     ("mail", {UNDATED}),
+    ("nurses OR cafe", {NURSES, CAFE}),
+    ("(nurses OR cafe) interview*", {NURSES, CAFE}),
+    ("opioid OR telephone year:2021-", {OPIOID, PAIN, COVID}),  # AND binds tighter
+    ("(opioid OR telephone) year:2021-", {OPIOID, COVID}),
+    ("opioid OR (telephone year:2015-2020)", {OPIOID, PAIN}),
+    ("author:gill OR year:2010", {OPIOID, NURSES, CAFE}),
+    ("-(opioid OR nurses)", {COVID, CAFE, UNDATED}),
+    ("nurses OR -chronic", {NURSES, COVID, CAFE, UNDATED}),
+    ('title:pain OR "dementia care"', {PAIN, NURSES}),
+    ("(cafe OR (nurses OR (telephone -remote)))", {CAFE, NURSES}),
 ])
 def test_search_syntax(lib, text, expected):
     assert found(lib, text) == expected

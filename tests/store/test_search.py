@@ -81,6 +81,22 @@ def found(lib: Library, text: str, **kw) -> set[int]:
     ("naive", {CAFE}),
     ("zoe", {CAFE}),
     ("ratio:3", set()),  # an unknown field is two plain words
+    ("nurses OR cafe", {NURSES, CAFE}),
+    ("nurses OR cafe OR telephone", {NURSES, CAFE, COVID}),
+    ("(nurses OR cafe) interview*", {NURSES, CAFE}),
+    ("interview* (nurses OR opioid)", {NURSES}),
+    ("opioid OR telephone year:2021-", {OPIOID, PAIN, COVID}),  # AND binds tighter
+    ("(opioid OR telephone) year:2021-", {OPIOID, COVID}),
+    ("opioid OR telephone AND year:2021-", {OPIOID, PAIN, COVID}),
+    ("opioid OR (telephone year:2015-2020)", {OPIOID, PAIN}),
+    ("author:gill OR year:2010", {OPIOID, NURSES, CAFE}),
+    ("-(opioid OR nurses)", {COVID, CAFE}),
+    ("nurses OR -chronic", {NURSES, COVID, CAFE}),
+    ('title:pain OR "dementia care"', {PAIN, NURSES}),
+    ("opioid AND nurses", set()),
+    ("opioid AND chronic", {OPIOID, PAIN}),
+    ("((cafe))", {CAFE}),
+    ("(cafe OR (nurses OR (telephone -remote)))", {CAFE, NURSES}),
     ("telephone", {COVID}),
     ("(telephone)", {COVID}),
 ])

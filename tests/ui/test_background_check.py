@@ -41,7 +41,7 @@ def test_imported_records_show_as_suggested_once_checked(qtbot, close_summaries,
         close_summaries()
     assert checked.args == [2]
     assert _status_of(window, "Structured one") == "suggested"
-    assert _status_of(window, "Plain one") == "0/5"
+    assert _status_of(window, "Plain one") == "uncoded"
     assert pending(window.library) == []
     # The Suggested filter finds it now.
     window.status_filter.setCurrentIndex(window.status_filter.findText("Suggested"))

@@ -43,7 +43,7 @@ def test_drop_seed_then_tag_undo_redo_and_reopen(drop, qtbot, window, seed, lib_
     assert [(s.start, s.end, s.label, s.text) for s in spans] == [
         (start, start + len(SEED_AIM), "aim", SEED_AIM)
     ]
-    assert window.model.index(0, 4).data() == "1/5"
+    assert window.model.index(0, 4).data() == "partly coded 1/5"
 
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.library.spans(record.id) == []

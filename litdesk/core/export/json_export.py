@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
-from litdesk.core.export.table import record_memos
+from litdesk.core.export.table import coding_status, record_memos
 from litdesk.core.model import Record
 
 
@@ -15,7 +15,7 @@ def record_to_json(record: Record) -> dict[str, Any]:
     """A JSON-ready dict of ``record``: its main fields, spans and memos (tags left out).
 
     ``memo`` is the one coder's memo; ``memos`` lists every memo the record carries with its
-    coder (every coder's in an export of all coders).
+    coder (every coder's in an export of all coders); ``status`` is the coder's coding status.
     """
     return {
         "id": record.id,
@@ -33,6 +33,7 @@ def record_to_json(record: Record) -> dict[str, Any]:
         ],
         "memo": record.memo,
         "memos": [{"coder": coder, "text": text} for coder, text in record_memos(record)],
+        "status": coding_status(record),
     }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from litdesk.core.model import CONSENSUS_CODER, LABELS, Record, Span
+from litdesk.core.status import sections_of, status_of
 
 #: Columns of the evidence table: one row per record, or per coder of a record (all coders).
 TABLE_COLUMNS: Final[tuple[str, ...]] = (
@@ -36,13 +37,9 @@ def looks_like_formula(value: Cell) -> bool:
 
 
 def coding_status(record: Record) -> str:
-    """The coding status: "uncoded", "partly coded (k/5)" or "coded" (all labels present)."""
-    present = len({s.label for s in record.spans})
-    if present == 0:
-        return "uncoded"
-    if present == len(LABELS):
-        return "coded"
-    return f"partly coded ({present}/{len(LABELS)})"
+    """The coder's status on the record, as the table and filter name it (core.status): the
+    store's, or for a record built elsewhere the one its spans give."""
+    return record.status or status_of(sections_of(record.spans), False, False, "").value
 
 
 def span_text(record: Record, span: Span) -> str:
@@ -93,7 +90,12 @@ def table_rows(record: Record) -> Iterator[list[Cell]]:
     Several spans of one section by one coder share a cell, joined by :data:`SPAN_JOINER`;
     two coders' texts never do.
     """
-    for coder, spans, memo in codings(record):
+    items = codings(record)
+    for coder, spans, memo in items:
+        # One coder's row carries the record's stored status; with several coders, each row's
+        # status follows that coder's own spans.
+        own = record if len(items) == 1 else dataclasses.replace(record, spans=tuple(spans),
+                                                                 status="")
         sections: dict[str, list[str]] = {label: [] for label in LABELS}
         for span in spans:
             sections[span.label].append(span_text(record, span))
@@ -107,7 +109,7 @@ def table_rows(record: Record) -> Iterator[list[Cell]]:
             coder,
             *(SPAN_JOINER.join(sections[label]) for label in LABELS),
             memo,
-            coding_status(dataclasses.replace(record, spans=tuple(spans))),
+            coding_status(own),
         ]
 
 

@@ -1,0 +1,52 @@
+"""Suggested sections by source, and which of them a coder is offered on a record.
+
+A source turns an abstract into suggested spans, each with a confidence. Today there is one,
+``headings`` (structured-abstract headings, :mod:`litdesk.core.sections`, confidence 1.0); a
+learned model registers itself in :data:`SOURCES` under its own name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from litdesk.core.model import Span
+from litdesk.core.sections import suggest_sections
+from litdesk.core.status import offers_suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """One suggested span: ``abstract[start:end]`` may be ``label`` (Python string indices)."""
+
+    start: int
+    end: int
+    label: str
+    confidence: float = 1.0
+
+    def as_span(self, abstract: str) -> Span:
+        """The provisional span the coding pane draws hatched."""
+        return Span(self.start, self.end, self.label, abstract[self.start:self.end],
+                    suggested=True)
+
+
+HEADINGS: Final = "headings"
+
+
+def from_headings(abstract: str) -> list[Suggested]:
+    """Sections found from the headings of a structured abstract (certain: confidence 1.0)."""
+    return [Suggested(s, e, label, 1.0) for s, e, label in suggest_sections(abstract)]
+
+
+#: Source name -> the suggestions it makes for an abstract.
+SOURCES: Final[dict[str, Callable[[str], list[Suggested]]]] = {HEADINGS: from_headings}
+
+
+def offered(abstract: str, sections: int, done: bool, answer: str,
+            source: str = HEADINGS) -> list[Suggested]:
+    """The suggestions a coder is offered on a record, from ``source``: none unless
+    :func:`~litdesk.core.status.offers_suggestions` (nothing tagged, not done, not rejected)."""
+    if not abstract or not offers_suggestions(sections, done, answer):
+        return []
+    return SOURCES[source](abstract)
