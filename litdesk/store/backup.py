@@ -88,16 +88,23 @@ def latest_backup(library_path: str | os.PathLike[str]) -> Path | None:
     return found[-1][2] if found else None
 
 
-def restore_advice(library_path: str | os.PathLike[str]) -> str:
-    """What to do about a library that cannot be opened, naming each of its backups."""
+def restore_advice(library_path: str | os.PathLike[str], app_offers: bool = False) -> str:
+    """How to restore a library that cannot be opened, naming each of its backups.
+
+    ``app_offers``: the app offers the newest backup when it opens this library.
+    """
     found = list_backups(library_path)
     if not found:
         return f"There is no backup of it (in {backup_folder(library_path)})."
-    rows = [f"  {b.path}  (made {b.created:%Y-%m-%d %H:%M}, "
-            f"{'unreadable' if b.records is None else f'{b.records:,} records'})" for b in found]
-    return ("Restore a backup: open the library in the litdesk app, which offers the newest, "
-            "or move the file aside and copy one of its backups (newest first) in its place:\n"
-            + "\n".join(rows))
+    rows = [f"  {b.path}  (made {b.created:%Y-%m-%d %H:%M}, {_records(b.records)})"
+            for b in found]
+    app = "open the library in the litdesk app, which offers the newest, or " if app_offers else ""
+    return (f"To restore a backup, {app}move the file aside and copy one of its backups "
+            "(newest first) in its place:\n" + "\n".join(rows))
+
+
+def _records(n: int | None) -> str:
+    return "unreadable" if n is None else f"{n:,} record{'' if n == 1 else 's'}"
 
 
 def backup_due(library_path: str | os.PathLike[str], now: datetime | None = None) -> bool:

@@ -28,7 +28,7 @@ _MARK = ".creating-"
 #: Without a way to ask whether the creating process still runs (Windows), a leftover this old
 #: is stale: a creation takes well under a second.
 _STALE_AFTER_S = 3600
-#: Tests set this to a stage name to have the process SIGKILL itself there (see ``_stage``).
+#: Tests set this to a stage name to have the process SIGKILL itself there (see ``stage``).
 KILL_AT_ENV = "LITDESK_TEST_KILL_AT"
 
 
@@ -36,7 +36,7 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}{_MARK}{os.getpid()}")
 
 
-def _stage(name: str) -> None:
+def stage(name: str) -> None:
     """A moment of creation at which the crash tests kill the process, deterministically."""
     if os.environ.get(KILL_AT_ENV) == name:
         os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
@@ -89,20 +89,20 @@ def create_file(path: Path, build: Callable[[Connection], None]) -> bool:
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
     try:
-        _stage("start")
+        stage("start")
         engine = create_engine(f"sqlite:///{temp}", future=True)
         sqlite.configure_engine(engine)
         try:
             with engine.connect() as conn:
-                _stage("connected")
+                stage("connected")
                 build(conn)
-                _stage("built")
+                stage("built")
         finally:
             engine.dispose()
         sqlite.make_self_contained(temp)  # the name alone will be the whole library
-        _stage("complete")
+        stage("complete")
         placed = _place(temp, path)
-        _stage("placed")
+        stage("placed")
     finally:
         for leftover in (temp, *_sidecars(temp)):
             with contextlib.suppress(FileNotFoundError):

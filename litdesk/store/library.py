@@ -165,7 +165,8 @@ class Library:
         if state.revision is None:
             raise DamagedLibrary(path, "its schema version is missing",
                                  backup.latest_backup(path),
-                                 safety.lost_version_message(path, backup.restore_advice(path)))
+                                 safety.lost_version_message(
+                                     path, backup.restore_advice(path, app_offers=True)))
         if state.revision not in migrate.known_revisions():
             raise LibraryError(safety.unknown_version_message(
                 path, state.revision, backup.restore_advice(path)))

@@ -101,7 +101,8 @@ def unknown_version_message(path: Path | str, revision: str, advice: str = "") -
     return (f"{path} has an unknown schema version ({revision!r}): not one this litdesk knows "
             f"({known[0]} to {known[-1]}) and not a newer one, so no litdesk release made it "
             "(a development build may have, or the library was damaged). It was left "
-            f"untouched.{' ' + advice if advice else ''}")
+            "untouched. Open it with the litdesk that made it, or, if it was damaged, "
+            f"restore a backup. {advice}").rstrip()
 
 
 def lost_version_message(path: Path, advice: str) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from litdesk.store import migrate, postgres, safety
+from litdesk.store import creation, migrate, postgres, safety
 from litdesk.store.errors import LibraryMissing
 from litdesk.store.library import APPLICATION, LibraryError, now
 from litdesk.store.schema import MetaRow
@@ -103,6 +103,7 @@ def _prepare(lib: Library, display: str, create: bool) -> None:
             conn.rollback()
             with conn.begin():  # all or nothing: a killed creation leaves an empty database
                 migrate.upgrade(conn)
+                creation.stage("server-built")
                 _stamp(conn)
             return
         if revision != migrate.head_revision():
