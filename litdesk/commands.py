@@ -36,11 +36,13 @@ def run(args: argparse.Namespace) -> int:
     handler: Callable[[Library, argparse.Namespace], int] = HANDLERS[args.command]
     if args.coder is not None and not args.coder.strip():
         return _fail("the coder name must not be empty")
+    location: Location | None = None
     try:
-        lib = open_library(library_location(args.library), args.coder,
-                           create=args.command in CREATES)
+        location = library_location(args.library)
+        lib = open_library(location, args.coder, create=args.command in CREATES)
     except LibraryError as e:
-        return _fail(_with_hint(e, args.library))
+        shown = location.display if location is not None and args.library else None
+        return _fail(_with_hint(e, shown))
     try:
         if args.command in NEED_STATUS and not lib.read_only:
             from litdesk.store.suggestions import check_pending
@@ -79,7 +81,8 @@ def open_library(location: Location, coder: str | None, *, create: bool) -> Libr
 
 
 def _with_hint(error: LibraryError, arg: str | None) -> str:
-    """The error, and for a library that is not there, how to start one on purpose."""
+    """The error, and for a library that is not there, how to start one on purpose (``arg``:
+    the library as shown, never with a password)."""
     if not isinstance(error, LibraryMissing):
         return str(error)
     named = f" --library {arg}" if arg is not None else ""
