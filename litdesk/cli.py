@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from litdesk import __version__
 from litdesk.core.model import LABELS
@@ -30,7 +29,9 @@ USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n
 
 def _global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--library", "-l", metavar="PATH",
-                   help=f"library file to use (default: {default_library_path()})")
+                   help="library file, or postgresql://LOGIN@HOST:PORT/DBNAME (default: "
+                        f"{default_library_path()}); only import, and the app after asking, "
+                        "create a library that does not exist")
     p.add_argument("--coder", metavar="NAME",
                    help="the coder whose spans and memos to read and write (default: your "
                         "user name)")
@@ -47,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    imp = sub.add_parser("import", help="import RIS files into the library")
+    imp = sub.add_parser("import", help="import RIS files into the library (creating it if "
+                                        "there is none yet)",
+                         description="Import RIS files into the library, creating the library "
+                                     "(and its folder) if there is none yet. Every other "
+                                     "command refuses a library that does not exist.")
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.add_argument("--allow-duplicates", action="store_true",
                      help="import records even when they are already in the library")
@@ -111,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     rv.add_argument("login")
     sub.add_parser("members", help="the logins that may work in this team library")
     cp = sub.add_parser("copy-library",
-                        help="copy a library (file or postgresql:// address) to another")
+                        help="copy a library (file or postgresql:// address) to another; SRC "
+                             "must exist, DEST is created if needed")
     cp.add_argument("source", metavar="SRC")
     cp.add_argument("dest", metavar="DEST")
     cp.add_argument("--merge", action="store_true",
@@ -194,13 +200,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def print_json(data: object) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-def library_path(arg: str | None) -> Path | str:
-    """The library named on the command line: a file path, or a server address as given."""
-    if arg and arg.lower().startswith(("postgresql:", "postgresql+", "postgres:")):
-        return arg  # Path() would squash "//" and break the address
-    return Path(arg).expanduser() if arg else default_library_path()
 
 
 if __name__ == "__main__":

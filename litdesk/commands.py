@@ -7,13 +7,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from litdesk.cli import library_path, print_json
+from litdesk.cli import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
+from litdesk.store.errors import LibraryMissing
 from litdesk.store.library import Library, LibraryError
+from litdesk.store.location import Location
 
 if TYPE_CHECKING:
     from litdesk.core.agreement import Agreement
@@ -42,10 +43,13 @@ def run(args: argparse.Namespace) -> int:
                          + "; ".join(problems))
     if args.coder is not None and not args.coder.strip():
         return _fail("the coder name must not be empty")
+    location: Location | None = None
     try:
-        lib = open_library(library_path(args.library), args.coder)
+        location = library_location(args.library)
+        lib = open_library(location, args.coder, create=args.command in CREATES)
     except LibraryError as e:
-        return _fail(str(e))
+        shown = location.display if location is not None and args.library else None
+        return _fail(_with_hint(e, shown))
     try:
         if args.command in NEED_STATUS and not lib.read_only:
             from litdesk.store.suggestions import check_pending
@@ -58,32 +62,49 @@ def run(args: argparse.Namespace) -> int:
         lib.close()
 
 
-def open_library(location: Path | str, coder: str | None) -> Library:
-    """Open a library; for a server that wants a password, ask for it on the terminal."""
+def library_location(arg: str | None) -> Location:
+    """The library named on the command line (a file or a server address), or the default."""
+    from litdesk.paths import default_library_path
+
+    return Location.parse(arg) if arg is not None else Location(path=default_library_path())
+
+
+def open_library(location: Location, coder: str | None, *, create: bool) -> Library:
+    """Open a library; for a server that wants a password, ask for it on the terminal.
+
+    ``create``: make a new library when there is none at ``location`` (else LibraryMissing).
+    """
     from litdesk.store.server import PasswordNeeded
 
     try:
-        return Library.open(location, coder=coder)
+        return Library.open(location, coder=coder, create=create)
     except PasswordNeeded as e:
         if not sys.stdin.isatty():
             raise LibraryError(f"{e} Set PGPASSWORD or use ~/.pgpass.") from None
         import getpass
 
-        from litdesk.store.postgres import safe_display
+        password = getpass.getpass(f"Password for {location.display}: ")
+        return Library.open(location, coder=coder, create=create, password=password)
 
-        password = getpass.getpass(f"Password for {safe_display(str(location))}: ")
-        return Library.open_server(str(location), coder, password=password)
+
+def _with_hint(error: LibraryError, arg: str | None) -> str:
+    """The error, and for a library that is not there, how to start one on purpose (``arg``:
+    the library as shown, never with a password)."""
+    if not isinstance(error, LibraryMissing):
+        return str(error)
+    named = f" --library {arg}" if arg is not None else ""
+    return f"{error} To start a new library there, import into it: litdesk{named} import FILE"
 
 
 def _copy_library(args: argparse.Namespace) -> int:
     from litdesk.store.copy import copy_library
 
     try:
-        src = open_library(library_path(args.source), args.coder)
+        src = open_library(library_location(args.source), args.coder, create=False)
     except LibraryError as e:
         return _fail(str(e))
     try:
-        dest = open_library(library_path(args.dest), args.coder)
+        dest = open_library(library_location(args.dest), args.coder, create=True)
     except LibraryError as e:
         src.close()
         return _fail(str(e))
@@ -375,6 +396,10 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
                           "" if rec.agreement is None else rec.agreement,
                           "" if rec.kappa is None else rec.kappa])
 
+
+#: The only command that makes a new library where there is none; every other one refuses a
+#: library that does not exist, and creates nothing (a mistyped path is not a new library).
+CREATES = frozenset({"import"})
 
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})

@@ -96,8 +96,15 @@ def cli():
     exe = installed_cli()
 
     def run(*args: str, input: str | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            timeout: float = 120, env: dict[str, str] | None = None,
+            ) -> subprocess.CompletedProcess[str]:
         return subprocess.run([exe, *args], capture_output=True, text=True, input=input,
-                              cwd=cwd, timeout=timeout)
+                              cwd=cwd, timeout=timeout, env=env)
 
     return run
+
+
+@pytest.fixture
+def cli_exe() -> str:
+    """The installed ``litdesk-cli`` command, for a test that starts it itself (to kill it)."""
+    return installed_cli()

@@ -88,6 +88,25 @@ def latest_backup(library_path: str | os.PathLike[str]) -> Path | None:
     return found[-1][2] if found else None
 
 
+def restore_advice(library_path: str | os.PathLike[str], app_offers: bool = False) -> str:
+    """How to restore a library that cannot be opened, naming each of its backups.
+
+    ``app_offers``: the app offers the newest backup when it opens this library.
+    """
+    found = list_backups(library_path)
+    if not found:
+        return f"There is no backup of it (in {backup_folder(library_path)})."
+    rows = [f"  {b.path}  (made {b.created:%Y-%m-%d %H:%M}, {_records(b.records)})"
+            for b in found]
+    app = "open the library in the litdesk app, which offers the newest, or " if app_offers else ""
+    return (f"To restore a backup, {app}move the file aside and copy one of its backups "
+            "(newest first) in its place:\n" + "\n".join(rows))
+
+
+def _records(n: int | None) -> str:
+    return "unreadable" if n is None else f"{n:,} record{'' if n == 1 else 's'}"
+
+
 def backup_due(library_path: str | os.PathLike[str], now: datetime | None = None) -> bool:
     """True when the library has no backup made within the last day."""
     found = _sorted(Path(library_path))
@@ -159,24 +178,9 @@ def daily_backup(conn: Connection, library_path: str | os.PathLike[str]) -> Path
 
 def _finish(part: Path, dest: Path) -> None:
     """Make the copy stand alone (no -wal needed), put it on disk, give it its final name."""
-    con = sqlite3.connect(part)
-    try:
-        con.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        con.close()
-    with part.open("rb+") as f:
-        os.fsync(f.fileno())
+    sqlite.make_self_contained(part)
     os.replace(part, dest)
-    _fsync_folder(dest.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not possible on every platform (Windows)
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    sqlite.fsync_folder(dest.parent)
 
 
 def prune(library_path: str | os.PathLike[str], keep: int = KEEP) -> None:
@@ -211,18 +215,12 @@ def restore_backup(
                 dst.close()
         finally:
             src.close()
-        con = sqlite3.connect(part)
-        try:
-            con.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            con.close()
-        with part.open("rb+") as f:
-            os.fsync(f.fileno())
+        sqlite.make_self_contained(part)
         # A -wal left beside the old file would be replayed into the restored one.
         for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{library_path}{suffix}").unlink(missing_ok=True)
         os.replace(part, library_path)
-        _fsync_folder(library_path.parent)
+        sqlite.fsync_folder(library_path.parent)
     except (OSError, sqlite3.Error) as e:
         raise BackupError(f"Could not restore {backup_path} to {library_path}: {e}.") from e
     finally:

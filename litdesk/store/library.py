@@ -18,14 +18,17 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Engine, cast, create_engine, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
 from litdesk.core.status import ANSWERS, status_of
-from litdesk.store import backup, migrate, pending, postgres, safety, sqlite
+from litdesk.store import backup, creation, migrate, pending, postgres, safety, sqlite
 from litdesk.store.convert import to_record, to_span
+from litdesk.store.errors import LibraryError, LibraryMissing
+from litdesk.store.location import Location
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
 from litdesk.store.rows import RowSummary
 from litdesk.store.safety import BatchInfo, Snapshot
@@ -46,22 +49,31 @@ _REPLACE_SPANS = text(
     "ON CONFLICT (record_id, coder) DO UPDATE SET sections = EXCLUDED.sections")
 
 
-class LibraryError(Exception):
-    """A library cannot be opened or written, for a reason the researcher can act on."""
-
-
 class DamagedLibrary(LibraryError):
-    """The file fails SQLite's integrity check (left untouched); ``backup``: its newest backup."""
+    """The file fails SQLite's integrity check, or has lost its schema version (left
+    untouched); ``backup``: its newest backup."""
 
-    def __init__(self, path: Path, problem: str, backup: Path | None):
+    def __init__(self, path: Path, problem: str, backup: Path | None, message: str = ""):
         self.path, self.problem, self.backup = path, problem, backup
-        super().__init__(safety.damaged_message(path, problem, backup))
+        super().__init__(message or safety.damaged_message(path, problem, backup))
 
 
 def _plain_json(value: object) -> str:
     # Unescaped Unicode: the full-text index reads these columns, and "M\u00fcller" would
     # never match a search for Müller.
     return json.dumps(value, ensure_ascii=False)
+
+
+def _build_new(conn: Connection) -> None:
+    """The schema and stamps of a new library file (on its temporary file: see creation)."""
+    migrate.upgrade(conn)
+    conn.commit()
+    with conn.begin():
+        sqlite.mark_as_library(conn)
+        conn.execute(MetaRow.__table__.insert(), [
+            {"key": "application", "value": APPLICATION},
+            {"key": "created", "value": now()},
+        ])
 
 
 def default_coder() -> str:
@@ -85,6 +97,9 @@ class Library:
         self._single = engine if engine.dialect.name == "sqlite" else engine.execution_options(
             isolation_level="AUTOCOMMIT")
         self.path = path
+        #: Where the library lives (for a server: its address without the password).
+        self.location = Location.parse(path) if isinstance(path, str) else Location(
+            path=Path(path))
         self.coder = coder
         self.read_only = read_only
         self._checked = threading.Event()  # the integrity check has passed (or was not due)
@@ -95,14 +110,20 @@ class Library:
     @classmethod
     def open(
         cls,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | Location,
         *,
         coder: str | None = None,
         read_only: bool = False,
         busy_timeout_ms: int | None = None,
         check_in_background: bool = False,
+        create: bool = True,
+        password: str | None = None,
     ) -> Library:
-        """Open the library at ``path``, creating it when the file does not exist yet.
+        """Open the library at ``path`` (a file, or a server address: see :class:`Location`).
+
+        ``create``: make a new library when there is none there (a file, built whole beside
+        it and then moved into place; or the schema in an empty server database); else
+        :class:`LibraryMissing`, having created nothing. ``password``: a server's, in memory.
 
         ``check_in_background``: run the integrity check (which reads the whole file: over a
         second at 100,000 records) on a thread instead of before returning; until it has
@@ -114,32 +135,44 @@ class Library:
         Raises :class:`LibraryError` for a file that is not a litdesk library, is from a newer
         litdesk or cannot be read, :class:`DamagedLibrary` for a damaged one (all untouched).
         """
-        if os.fspath(path).lower().startswith(("postgresql:", "postgresql+", "postgres:")):
-            return cls.open_server(os.fspath(path), coder=coder, read_only=read_only,
-                                   lock_timeout_ms=busy_timeout_ms)
-        path = Path(path).expanduser()
+        where = Location.parse(path)
+        if where.address is not None:
+            return cls.open_server(where.address, coder=coder, read_only=read_only,
+                                   password=password, lock_timeout_ms=busy_timeout_ms,
+                                   create=create)
+        assert where.path is not None
+        path = where.path
         if path.is_dir():
             raise LibraryError(f"{path} is a folder, not a litdesk library file.")
-        fresh = not path.exists() or path.stat().st_size == 0
-        if not fresh:
-            safety.check_is_library(path, LibraryError)
-            state = safety.inspect_file(path, check=not check_in_background)
-            if state.revision != migrate.head_revision():  # an upgrade: check first, always
-                state = safety.inspect_file(path) if state.intact else state
-                check_in_background = False
-            if not state.intact:
-                raise DamagedLibrary(path, state.problem, backup.latest_backup(path))
-            if state.revision is not None and state.revision not in migrate.known_revisions():
-                raise LibraryError(safety.newer_message(path, state.revision))
-            read_only = read_only or not (os.access(path, os.W_OK)
-                                          and os.access(path.parent, os.W_OK))
-        elif read_only:
-            raise LibraryError(f"There is no library at {path} to open read-only.")
-        else:
+        creation.remove_leftovers(path)
+        fresh = False
+        if not path.exists() and not read_only and create:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                fresh = creation.create_file(path, _build_new)
             except OSError as e:
-                raise LibraryError(f"Cannot create a library at {path}: {e.strerror}.") from e
+                raise LibraryError(f"Cannot create a library at {path}: "
+                                   f"{e.strerror or e}.") from e
+        if not path.exists():
+            raise LibraryMissing(safety.missing_message(path, read_only))
+        if path.stat().st_size == 0:
+            raise LibraryError(safety.empty_file_message(path))
+        safety.check_is_library(path, LibraryError)
+        state = safety.inspect_file(path, check=not check_in_background)
+        if state.revision != migrate.head_revision():  # an upgrade: check first, always
+            state = safety.inspect_file(path) if state.intact else state
+            check_in_background = False
+        if not state.intact:
+            raise DamagedLibrary(path, state.problem, backup.latest_backup(path))
+        if state.revision is None:
+            raise DamagedLibrary(path, "its schema version is missing",
+                                 backup.latest_backup(path),
+                                 safety.lost_version_message(
+                                     path, backup.restore_advice(path, app_offers=True)))
+        if state.revision not in migrate.known_revisions():
+            raise LibraryError(safety.unknown_version_message(
+                path, state.revision, backup.restore_advice(path)))
+        read_only = read_only or not (os.access(path, os.W_OK)
+                                      and os.access(path.parent, os.W_OK))
         # Workers read and write from their own threads; the pool gives each checkout its own
         # connection, so sharing the engine across threads is safe.
         engine = safety.read_only_engine(path) if read_only else create_engine(
@@ -168,7 +201,7 @@ class Library:
             revision = migrate.current_revision(conn)
             conn.rollback()
             if revision is not None and revision not in migrate.known_revisions():
-                raise LibraryError(safety.newer_message(self.path, revision))
+                raise LibraryError(safety.unknown_version_message(self.path, revision))
             if revision != migrate.head_revision():
                 if self.read_only:
                     raise LibraryError(f"{self.path} needs an upgrade but is read-only.")
@@ -179,15 +212,8 @@ class Library:
                     raise LibraryError(f"{e} The library was not upgraded.") from e
                 migrate.upgrade(conn)
                 conn.commit()
-            elif not self.read_only and self._checked.is_set():
+            elif not self.read_only and self._checked.is_set() and not fresh:
                 backup.daily_backup(conn, self.path)  # else after the check (never a damaged copy)
-            if fresh:
-                with conn.begin():
-                    sqlite.mark_as_library(conn)
-                    conn.execute(MetaRow.__table__.insert(), [
-                        {"key": "application", "value": APPLICATION},
-                        {"key": "created", "value": now()},
-                    ])
 
     def _check(self) -> None:
         """The background integrity check; a healthy library then gets its daily backup."""
@@ -533,6 +559,7 @@ class Library:
         read_only: bool = False,
         password: str | None = None,
         lock_timeout_ms: int | None = None,
+        create: bool = True,
     ) -> Library:
         """Open the team library at ``url`` (``postgresql://USER@HOST:PORT/DBNAME``).
 
@@ -543,4 +570,5 @@ class Library:
         from litdesk.store import server
 
         return server.open_library(cls, url, coder=coder, read_only=read_only,
-                                   password=password, lock_timeout_ms=lock_timeout_ms)
+                                   password=password, lock_timeout_ms=lock_timeout_ms,
+                                   create=create)

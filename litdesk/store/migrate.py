@@ -30,6 +30,13 @@ def known_revisions() -> set[str]:
     return set(REVISIONS)
 
 
+def is_newer(revision: str) -> bool:
+    """Whether ``revision``, unknown here, comes after this litdesk's newest (a later release
+    made it) rather than from outside litdesk's history."""
+    head = head_revision()
+    return revision.isdigit() and head.isdigit() and int(revision) > int(head)
+
+
 def current_revision(conn: Connection) -> str | None:
     """The schema version recorded in the library (None for a new, empty file)."""
     if not inspect(conn).has_table("alembic_version"):

@@ -36,7 +36,6 @@ import json
 import select
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import unquote
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy import create_engine as sa_create_engine
@@ -46,6 +45,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from litdesk.core.model import CONSENSUS_CODER
 from litdesk.core.query import Term
+from litdesk.store import location as location_rules
 
 SCHEMES = ("postgresql", "postgres")
 DRIVER = "postgresql+psycopg"
@@ -70,12 +70,6 @@ class AddressError(ValueError):
     """The library location is not a usable PostgreSQL address."""
 
 
-def is_server_location(location: str) -> bool:
-    """Whether ``location`` names a server library (``postgresql://...``) rather than a file."""
-    head = location.split(":", 1)[0].lower()
-    return "://" in location and head.split("+", 1)[0] in SCHEMES
-
-
 def engine_url(location: str, password: str | None = None) -> URL:
     """The SQLAlchemy URL (psycopg driver) for ``location``; ``password`` kept in memory only."""
     try:
@@ -94,16 +88,8 @@ def engine_url(location: str, password: str | None = None) -> URL:
     return url
 
 
-def safe_display(location: str | URL) -> str:
-    """``location`` without any password (in the address or its options), for people to see."""
-    try:
-        url = make_url(location) if isinstance(location, str) else location
-    except ArgumentError:
-        return "postgresql://(unreadable address)"
-    query = {k: v for k, v in url.query.items() if k.lower() not in ("password", "passfile")}
-    url = url.set(drivername="postgresql", query=query)._replace(password=None)  # (set()
-    # leaves a field alone when given None: it would keep the password)
-    return unquote(url.render_as_string(hide_password=False))
+#: ``location`` without any password, for people to see (see :mod:`litdesk.store.location`).
+safe_display = location_rules.safe_display
 
 
 def _plain_json(value: object) -> str:

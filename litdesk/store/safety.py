@@ -20,7 +20,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlalchemy.orm import Session
 
-from litdesk.store import sqlite
+from litdesk.store import migrate, sqlite
 from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
@@ -92,9 +92,37 @@ def guard_engine(engine: Engine, path: Path, error: Callable[[str], Exception],
             raise error(message) from ctx.original_exception
 
 
-def newer_message(path: Path, revision: str) -> str:
-    return (f"{path} was made by a newer version of litdesk (schema {revision}). "
-            "Update litdesk to open it; the file was not changed.")
+def unknown_version_message(path: Path | str, revision: str, advice: str = "") -> str:
+    """Why a library whose schema version this litdesk does not know was refused."""
+    if migrate.is_newer(revision):
+        return (f"{path} was made by a newer version of litdesk (schema {revision}). "
+                "Update litdesk to open it; the library was not changed.")
+    known = migrate.REVISIONS
+    return (f"{path} has an unknown schema version ({revision!r}): not one this litdesk knows "
+            f"({known[0]} to {known[-1]}) and not a newer one, so no litdesk release made it "
+            "(a development build may have, or the library was damaged). It was left "
+            "untouched. Open it with the litdesk that made it, or, if it was damaged, "
+            f"restore a backup. {advice}").rstrip()
+
+
+def lost_version_message(path: Path, advice: str) -> str:
+    """Why a litdesk library file without its schema version row was refused."""
+    return (f"The library {path} has lost its schema version (the alembic_version table or "
+            "its row is missing), so litdesk cannot tell how to read or upgrade it; it was "
+            f"left untouched. {advice}")
+
+
+def missing_message(path: Path, read_only: bool = False) -> str:
+    """Why opening ``path``, where there is no file, created nothing."""
+    folder = "" if path.parent.is_dir() else f" (the folder {path.parent} does not exist either)"
+    doing = " to open read-only" if read_only else ""
+    return f"There is no library at {path}{doing}{folder}; nothing was created."
+
+
+def empty_file_message(path: Path) -> str:
+    return (f"{path} is an empty file (0 bytes), not a litdesk library; it was left untouched. "
+            "To start a new library there, delete the empty file first, or choose another "
+            "name.")
 
 
 def damaged_message(path: Path, problem: str, backup: Path | None) -> str:

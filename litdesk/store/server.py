@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from litdesk.store import migrate, postgres
+from litdesk.store import creation, migrate, postgres, safety
+from litdesk.store.errors import LibraryMissing
 from litdesk.store.library import APPLICATION, LibraryError, now
 from litdesk.store.schema import MetaRow
 
@@ -45,9 +46,12 @@ class ServerName(str):
 
 def open_library(
     cls: type[Library], location: str, *, coder: str | None = None, read_only: bool = False,
-    password: str | None = None, lock_timeout_ms: int | None = None,
+    password: str | None = None, lock_timeout_ms: int | None = None, create: bool = True,
 ) -> Library:
-    """Open (and create or upgrade, if the login owns it) the server library at ``location``."""
+    """Open (and create or upgrade, if the login owns it) the server library at ``location``.
+
+    ``create``: make a new library in an empty database; else LibraryMissing (nothing made).
+    """
     try:
         display = ServerName(postgres.safe_display(location))
         engine = postgres.create_engine(location, password=password, read_only=read_only,
@@ -66,7 +70,7 @@ def open_library(
     postgres.guard_engine(engine, display, LibraryError)
     lib = cls(engine, display, coder or user, read_only)  # type: ignore[arg-type]
     try:
-        _prepare(lib, display)
+        _prepare(lib, display, create)
     except DBAPIError as e:
         engine.dispose()
         raise LibraryError(f"Cannot open the library {display}: {e.orig}.") from e
@@ -76,17 +80,32 @@ def open_library(
     return lib
 
 
-def _prepare(lib: Library, display: str) -> None:
+def _prepare(lib: Library, display: str, create: bool) -> None:
     with lib.engine.connect() as conn:
         revision = migrate.current_revision(conn)
         conn.rollback()
         if revision is not None and revision not in migrate.known_revisions():
-            raise LibraryError(f"{display} was made by a newer version of litdesk (schema "
-                               f"{revision}). Update litdesk to open it; nothing was changed.")
+            raise LibraryError(safety.unknown_version_message(display, revision))
         fresh = revision is None
         if fresh and _has_other_tables(conn):
+            if _has_library_stamp(conn):
+                raise LibraryError(
+                    f"The library {display} has lost its schema version (the alembic_version "
+                    "table or its row is missing), so litdesk cannot tell how to read or "
+                    "upgrade it; it was left untouched. Restore it from a pg_dump backup into "
+                    "a new database (see the user guide).")
             raise LibraryError(f"The database {display} holds other tables but no litdesk "
                                "library; it was left untouched. Use an empty database.")
+        if fresh and not create:
+            raise LibraryMissing(f"The database {display} holds no litdesk library yet; "
+                                 "nothing was created.")
+        if fresh and not lib.read_only:
+            conn.rollback()
+            with conn.begin():  # all or nothing: a killed creation leaves an empty database
+                migrate.upgrade(conn)
+                creation.stage("server-built")
+                _stamp(conn)
+            return
         if revision != migrate.head_revision():
             if lib.read_only:
                 raise LibraryError(f"{display} needs an upgrade but is open read-only.")
@@ -97,17 +116,29 @@ def _prepare(lib: Library, display: str) -> None:
             conn.rollback()
             migrate.upgrade(conn)
             conn.commit()
-        if fresh:
-            with conn.begin():
-                conn.execute(insert(MetaRow), [
-                    {"key": "application", "value": APPLICATION},
-                    {"key": "created", "value": now()},
-                ])
-        elif conn.execute(text(
+        if conn.execute(text(
                 "SELECT value FROM library_meta WHERE key = 'application'")).scalar() != (
                 APPLICATION):
             raise LibraryError(f"The database {display} is not a litdesk library; it was left "
                                "untouched.")
+
+
+def _stamp(conn: Connection) -> None:
+    conn.execute(insert(MetaRow), [
+        {"key": "application", "value": APPLICATION},
+        {"key": "created", "value": now()},
+    ])
+
+
+def _has_library_stamp(conn: Connection) -> bool:
+    """Whether the database has litdesk's own table with litdesk's stamp in it."""
+    try:
+        found = conn.execute(text(
+            "SELECT value FROM library_meta WHERE key = 'application'")).scalar() == APPLICATION
+    except DBAPIError:
+        found = False
+    conn.rollback()
+    return found
 
 
 def _has_other_tables(conn: Connection) -> bool:

@@ -6,6 +6,8 @@ counterpart of this module (full-text search with a GIN index, ``pg_dump`` backu
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,6 +38,28 @@ def looks_like_sqlite(path: Path) -> bool:
     """True when ``path`` starts with SQLite's file header."""
     with path.open("rb") as f:
         return f.read(16) == SQLITE_MAGIC
+
+
+def make_self_contained(path: Path) -> None:
+    """Fold any WAL into the database file at ``path`` and flush it to disk, so the file
+    alone is the whole database (to be renamed into place). No connection may be open on it."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        con.close()
+    with path.open("rb+") as f:
+        os.fsync(f.fileno())
+
+
+def fsync_folder(folder: Path) -> None:
+    """Put a rename in ``folder`` on disk (where the platform can: not on Windows)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def configure_engine(engine: Engine, *, read_only: bool = False) -> None:

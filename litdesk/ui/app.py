@@ -11,13 +11,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from litdesk import __version__, logs
 from litdesk.paths import default_library_path
 from litdesk.store.library import DamagedLibrary, Library, LibraryError
+from litdesk.store.location import Location
 
 if TYPE_CHECKING:  # imported when a window opens: a hand-over to a running app needs none of it
     from litdesk.ui.main_window import MainWindow
@@ -29,18 +30,33 @@ def make_settings() -> QSettings:
     return QSettings("litdesk", "litdesk")
 
 
-def choose_library(explicit: str | None, settings: QSettings) -> Path | str:
-    """--library if given, else the library used last (if it still exists), else the default."""
-    from litdesk.store.postgres import is_server_location
+def choose_library(explicit: str | None, settings: QSettings) -> Location:
+    """--library if given, else the library used last (if it still exists), else the default.
 
-    if explicit and is_server_location(explicit):
-        return explicit  # a team library's address: Path() would squash its "//"
+    Raises LibraryError (a LocationError) for a malformed server address.
+    """
     if explicit:
-        return Path(explicit).expanduser()
+        return Location.parse(explicit)
     last = settings.value("library/last")
     if isinstance(last, str) and last and Path(last).is_file():
-        return Path(last)
-    return default_library_path()
+        return Location(path=Path(last))
+    return Location(path=default_library_path())
+
+
+def _create_asked(path: Path) -> bool:
+    """The library named on the command line is not there: create it only if the user says."""
+    folder = ("" if path.parent.is_dir() else
+              f"\n\nThe folder {path.parent} does not exist yet either; it will be created.")
+    box = QMessageBox(QMessageBox.Icon.Question, "Create a new library?",
+                      f"There is no library at {path}.\n\nCreate a new library at {path}?"
+                      f"{folder}")
+    box.setObjectName("createLibrary")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a path is shown as it is, never as markup
+    create = box.addButton("Create Library", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole).setObjectName("quit")
+    create.setObjectName("create")
+    box.exec()
+    return box.clickedButton() is create
 
 
 def open_window(
@@ -51,17 +67,30 @@ def open_window(
     from litdesk.ui.main_window import MainWindow
 
     settings = settings or make_settings()
-    path = choose_library(library_arg, settings)
     coder = coder or _setting(settings, "coder")
+    fallback = Location(path=default_library_path())
+    location: Location | None = None
     try:
+        location = choose_library(library_arg, settings)
+        missing = location.path is not None and not location.path.exists()
+        if library_arg and missing and not _create_asked(Path(str(location.path))):
+            log.info("no library at %s, and none was created: quitting", location)
+            return None
         try:
-            # The integrity check of a large library runs while the window appears.
-            library = Library.open(path, coder=coder, check_in_background=True)
+            if location.is_server:
+                from litdesk.ui.team_dialog import open_team_library
+
+                opened = open_team_library(None, location, coder)
+                if opened is None:  # the password was not given
+                    return None
+                library = opened
+            else:
+                # The integrity check of a large library runs while the window appears.
+                library = Library.open(location, coder=coder, check_in_background=True)
         except DamagedLibrary as damaged:
             library = _offer_backup(damaged, coder)
     except LibraryError as e:
-        fallback = default_library_path()
-        if path == fallback:
+        if location == fallback:
             QMessageBox.critical(None, "litdesk cannot open the library", str(e))
             return None
         QMessageBox.warning(None, "litdesk cannot open the library",
@@ -138,7 +167,12 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
     sys.excepthook = _excepthook
     from litdesk.ui import single_instance
 
-    if single_instance.hand_over(choose_library(library_arg, make_settings()), files):
+    try:
+        location = choose_library(library_arg, make_settings())
+    except LibraryError as e:
+        QMessageBox.critical(None, "litdesk cannot open the library", str(e))
+        return 1
+    if single_instance.hand_over(location.path or Path(location.display), files):
         log.info("handed %d files to the litdesk already running on that library", len(files))
         return 0
     settings = make_settings()

@@ -152,7 +152,7 @@ class LibraryHistory(QObject):
         from litdesk.store.backup import list_backups
 
         path = self.win.library.path
-        if self.win.library.engine.dialect.name != "sqlite":
+        if self.win.library.location.is_server:
             QMessageBox.information(
                 self.win, "Restore backup",
                 "A team library on a server is backed up and restored with the server's tools "
@@ -184,7 +184,7 @@ class LibraryHistory(QObject):
     def _restore(self, chosen: str) -> None:
         from litdesk.store.backup import BackupError, restore_backup
 
-        path = self.win.library.path
+        path, location = self.win.library.path, self.win.library.location
         coder = self.win.library.coder
         self.win.pane.flush_memo()
         self.win.library.close()
@@ -193,7 +193,7 @@ class LibraryHistory(QObject):
         except BackupError as e:
             QMessageBox.warning(self.win, "Restore failed", str(e))
         try:
-            self.win.switch_library(Library.open(path, coder=coder))
+            self.win.switch_library(Library.open(location, coder=coder, create=False))
         except LibraryError as e:
             QMessageBox.critical(self.win, "Cannot open the library", str(e))
             return

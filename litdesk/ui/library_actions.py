@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from litdesk.store.library import Library, LibraryError
+from litdesk.store.location import Location
 
 if TYPE_CHECKING:
     from litdesk.ui.main_window import MainWindow
@@ -23,19 +24,23 @@ class LibraryActions(QObject):
         super().__init__(win)
         self.win = win
 
-    def open_path(self, path: str) -> bool:
-        """Open a library file, or a team library's ``postgresql://`` address."""
-        from litdesk.store.postgres import is_server_location
+    def open_path(self, path: str, create: bool = False) -> bool:
+        """Open a library file, or a team library's ``postgresql://`` address.
+
+        ``create``: make a new library file there (New Library); else a path where there is
+        none (a recent library since deleted) is refused, and nothing is created.
+        """
         from litdesk.ui.team_dialog import open_team_library
 
         try:
-            if is_server_location(path):  # on a server, the coder is the login
-                lib = open_team_library(self.win, path, None)
+            location = Location.parse(path)
+            if location.is_server:  # on a server, the coder is the login
+                lib = open_team_library(self.win, location, None)
                 if lib is None:
                     return False
             else:
                 coder = self.win.settings.value("coder") or self.win.library.coder
-                lib = Library.open(path, coder=str(coder))
+                lib = Library.open(location, coder=str(coder), create=create)
         except LibraryError as e:
             QMessageBox.warning(self.win, "Cannot open library", str(e))
             return False
@@ -50,17 +55,17 @@ class LibraryActions(QObject):
             self.open_path(dialog.url())
 
     def new_library(self) -> None:
-        start = self.win.library.path.parent / "new-library.litdesk.sqlite"
+        start = self.win.library.location.folder / "new-library.litdesk.sqlite"
         path, _ = QFileDialog.getSaveFileName(self.win, "New library", str(start),
                                               LIBRARY_FILTER)
         if path:
             if Path(path).exists():
                 Path(path).unlink()  # the save dialog already asked to overwrite it
-            self.open_path(path)
+            self.open_path(path, create=True)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.win, "Open library", str(self.win.library.path.parent), LIBRARY_FILTER)
+            self.win, "Open library", str(self.win.library.location.folder), LIBRARY_FILTER)
         if path:
             self.open_path(path)
 

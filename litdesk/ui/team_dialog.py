@@ -6,8 +6,6 @@ give; it is passed to the connection and never stored, logged or shown.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.store.library import Library, LibraryError
+from litdesk.store.location import Location
 
 
 class TeamLibraryDialog(QDialog):
@@ -57,15 +56,14 @@ class TeamLibraryDialog(QDialog):
 
     def url(self) -> str:
         """``postgresql://LOGIN@HOST:PORT/DATABASE?sslmode=MODE`` (never with a password)."""
-        login = quote(self.login.text().strip(), safe="")
-        host = self.host.text().strip() or "localhost"
-        db = quote(self.database.text().strip(), safe="")
-        at = f"{login}@" if login else ""
-        return (f"postgresql://{at}{host}:{self.port.value()}/{db}"
-                f"?sslmode={self.sslmode.currentText()}")
+        location = Location.for_server(
+            self.host.text().strip(), self.port.value(), self.database.text().strip(),
+            self.login.text().strip(), self.sslmode.currentText())
+        return str(location.address)
 
 
-def open_team_library(parent: QWidget, url: str, coder: str | None) -> Library | None:
+def open_team_library(parent: QWidget | None, url: str | Location,
+                      coder: str | None) -> Library | None:
     """Open ``url``, asking for the password if the server wants one; None if cancelled."""
     from litdesk.store.server import PasswordNeeded
 
@@ -77,6 +75,6 @@ def open_team_library(parent: QWidget, url: str, coder: str | None) -> Library |
         if not ok:
             return None
         try:
-            return Library.open_server(url, coder, password=password)
+            return Library.open(url, coder=coder, password=password)
         except LibraryError as e2:
             raise LibraryError(str(e2)) from None  # no traceback holding the password

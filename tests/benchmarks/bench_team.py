@@ -57,7 +57,9 @@ MAX_RATIO = 2.0
 
 
 def is_server(location: str) -> bool:
-    return location.lower().startswith(("postgresql:", "postgresql+", "postgres:"))
+    from litdesk.store.location import is_server_address
+
+    return is_server_address(location)
 
 
 # -- the server --------------------------------------------------------------------------

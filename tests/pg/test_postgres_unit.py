@@ -47,13 +47,6 @@ def test_library_open_refuses_bad_addresses_without_making_files(location, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
-def test_is_server_location():
-    assert postgres.is_server_location("postgresql://a@b/c")
-    assert postgres.is_server_location("postgres://a@b/c")
-    assert not postgres.is_server_location("/home/a/postgresql.litdesk.sqlite")
-    assert not postgres.is_server_location("postgresql-notes.sqlite")
-
-
 @pytest.mark.parametrize(("term", "query"), [
     (Term(("opio",), prefix=True), "'opio':*"),
     (Term(("chronic", "pain")), "'chronic' <-> 'pain'"),
