@@ -32,7 +32,7 @@ class ExportActions(QObject):
 
     def export_dialog(self) -> None:
         dialog = ExportDialog(len(self.win.selected_ids()), self.win.model.rowCount(),
-                              self.win.library.count(), self)
+                              self.win.library.count(), self.win)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         scope, fmt = dialog.chosen()
