@@ -262,3 +262,11 @@ def test_a_folder_that_takes_no_files_is_not_called_missing() -> None:
     assert message.startswith("Could not export to /proc/x.csv: ")
     assert "does not exist" not in message
     assert "permission denied" in message or "cannot be created in /proc" in message
+
+
+@pytest.mark.parametrize("name", ["", "  ", "newdir/"])
+def test_no_name_or_a_folder_name_is_no_file(tmp_path: Path, monkeypatch, name: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ExportError, match="no file name|folder's name"):
+        export_to_path("ris", records(), name)
+    assert os.listdir(tmp_path) == []

@@ -78,6 +78,8 @@ def write_to(
     through. A regular file is never left half written, whatever happens.
     """
     name = os.fspath(destination)
+    if not name.strip():
+        raise ExportError("Could not export: no file name was given.")
     check_destination(name, refuse)
     fd = 1 if name == STDOUT else _fd_alias(name)
     shown = "standard output" if name == STDOUT else name
@@ -89,6 +91,9 @@ def write_to(
         mode = None  # a new file (or a link to one): the regular route creates it
     except OSError as exc:
         raise _error(name, exc) from exc
+    if mode is None and name.endswith(("/", os.sep)):
+        raise ExportError(f"Could not export to {name}: that is a folder's name (no such "
+                          "folder), not a file's.")
     if mode is None or stat.S_ISREG(mode):
         return _atomic(Path(name), write)
     if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
