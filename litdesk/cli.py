@@ -3,7 +3,7 @@
     litdesk [--library PATH] [FILE ...]            open the app (importing FILEs)
     litdesk --library PATH import FILE ...         import RIS files
     litdesk --library PATH list [--json]           list records
-    litdesk --library PATH export --format ris --all -o out.ris
+    litdesk --library PATH export --all -o out.ris       (or .csv .xlsx .qdpx .json; - piped)
     litdesk --library PATH --coder NAME tag ID START END LABEL
     litdesk --library PATH agreement --coders A,B [--json] [-o per-record.csv]
 """
@@ -63,12 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--all-coders", action="store_true",
                     help="every coder's spans and status (default: the coder's own)")
 
-    ex = sub.add_parser("export", help="export records to a file")
-    from litdesk.core.export import FORMATS
+    from litdesk.core.export import FORMATS, STREAM_FORMAT
 
-    ex.add_argument("--format", "-f", choices=sorted(FORMATS), default="ris")
+    suffixes = ", ".join(f"{suffix} {name}" for name, (_w, suffix, _d) in FORMATS.items())
+    ex = sub.add_parser("export", help="export records to a file")
+    ex.add_argument("--format", "-f", choices=sorted(FORMATS),
+                    help=f"the format (default: from FILE's extension: {suffixes}; "
+                         f"{STREAM_FORMAT} for standard output, a device or a pipe). Given, "
+                         "it wins over the extension (with a warning if they disagree)")
     _selection(ex)
-    ex.add_argument("-o", "--output", required=True, metavar="FILE")
+    ex.add_argument("-o", "--output", required=True, metavar="FILE",
+                    help="the file to write ('-': standard output); never the library "
+                         "or its backups")
     ex.add_argument("--all-coders", action="store_true",
                     help="every coder's spans (default: the consensus coding where a record "
                          "has one, else the coder's own)")

@@ -7,7 +7,8 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 from litdesk.cli import print_json
 from litdesk.core.spans import SpanError
@@ -193,22 +194,30 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _export(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.core.export import ExportError, export_to_path
+    from litdesk.core.export import ExportError, format_for, writes_through
     from litdesk.core.export.streaming import left_out_note
+    from litdesk.store.export import check_destination, export_library
 
+    try:
+        check_destination(lib, args.output)  # "it is the library" before "unknown extension"
+        fmt, warning = format_for(args.output, args.format)
+    except ExportError as e:
+        return _fail(str(e))
+    if warning:
+        print(f"litdesk: warning: {warning}", file=sys.stderr)
     ids = _selected_ids(lib, args)
     missing = set(ids) - set(r.id for r in lib.rows(ids))
     if missing:
         return _fail(f"no record with id {', '.join(map(str, sorted(missing)))}")
+    stream = writes_through(args.output)  # the summary must not go into the exported data
     try:
-        from litdesk.store.coders import export_records
-
-        records = export_records(lib, ids, all_coders=args.all_coders)
-        n = export_to_path(args.format, records, args.output)
+        n = export_library(lib, fmt, ids, args.output, all_coders=args.all_coders)
     except ExportError as e:
         return _fail(str(e))
-    print(f"{counted(n, 'record')} written to {args.output}{left_out_note(n)}")
-    log.info("export from %s: %d records as %s to %s", lib.path, n, args.format, args.output)
+    shown = "standard output" if args.output == "-" else args.output
+    print(f"{counted(n, 'record')} written to {shown}{left_out_note(n)}",
+          file=sys.stderr if stream else sys.stdout)
+    log.info("export from %s: %d records as %s to %s", lib.path, n, fmt, shown)
     return 0
 
 
@@ -349,10 +358,12 @@ def _agreement(lib: Library, args: argparse.Namespace) -> int:
     a, b = args.coders
     result = agreement(coders.agreement_pairs(lib, a, b))
     if args.output:
+        from litdesk.core.export import ExportError
+
         try:
             _write_per_record_csv(lib, result, args.output)
-        except OSError as e:
-            return _fail(f"could not write {args.output}: {e.strerror or e}")
+        except ExportError as e:
+            return _fail(str(e))
     if args.json:
         print_json(result.to_json([a, b]))
         return 0
@@ -386,15 +397,25 @@ def _figure_line(name: str, kappa: float | None, agreement: float | None) -> str
 
 def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
     import csv
+    import io
+
+    from litdesk.core.export import write_to
 
     titles = {r.id: r.title for r in lib.rows([r.id for r in result.per_record])}
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:  # as the CSV exports: Excel
-        out = csv.writer(f)
+
+    def write(binary: IO[bytes]) -> None:
+        # UTF-8 with a BOM, as the CSV exports: Excel then reads it as UTF-8.
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        out = csv.writer(text)
         out.writerow(["record_id", "title", "characters", "agreement", "kappa"])
         for rec in result.per_record:
             out.writerow([rec.id, titles.get(rec.id, ""), rec.characters,
                           "" if rec.agreement is None else rec.agreement,
                           "" if rec.kappa is None else rec.kappa])
+        text.flush()
+        text.detach()
+
+    write_to(path, write, refuse=lib.own_file)  # the export's guards: never the library
 
 
 #: The only command that makes a new library where there is none; every other one refuses a

@@ -108,3 +108,29 @@ def cli():
 def cli_exe() -> str:
     """The installed ``litdesk-cli`` command, for a test that starts it itself (to kill it)."""
     return installed_cli()
+
+
+@pytest.fixture
+def device(tmp_path: Path):
+    """``device("full")`` or ``device("null")``: a character device to write to.
+
+    As root, a private node in ``tmp_path`` (the same kernel device): a bug that replaced its
+    destination (root may rename over anything in /dev) then harms no device of the machine.
+    Otherwise the system's, which a user cannot replace.
+    """
+    numbers = {"full": (1, 7), "null": (1, 3)}
+
+    def make(name: str) -> Path:
+        system = Path("/dev") / name
+        if not system.exists():
+            pytest.skip(f"no {system} here")
+        if not hasattr(os, "geteuid") or os.geteuid() != 0:
+            return system
+        node = tmp_path / f"dev-{name}"
+        try:
+            os.mknod(node, 0o666 | 0o020000, os.makedev(*numbers[name]))  # S_IFCHR
+        except OSError as e:
+            pytest.skip(f"cannot make a private {name} device node as root: {e}")
+        return node
+
+    return make

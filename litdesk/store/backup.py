@@ -54,6 +54,15 @@ def _pattern(stem: str) -> re.Pattern[str]:
     return re.compile(rf"{re.escape(stem)}-(\d{{8}}-\d{{6}})(?:-(\d+))?\.sqlite")
 
 
+def is_backup_name(library_path: str | os.PathLike[str], name: str) -> bool:
+    """True when ``name`` is named as a backup of the library is, or one being made, in its
+    :func:`backup_folder` (a damaged library's saved copy included)."""
+    stem = Path(library_path).stem
+    base = name.removesuffix(".part")
+    return _pattern(stem).fullmatch(base) is not None or re.fullmatch(
+        rf"{re.escape(stem)}-damaged-\d{{8}}-\d{{6}}\.sqlite", base) is not None
+
+
 def _backups(library_path: Path) -> Iterator[tuple[datetime, int, Path]]:
     folder = backup_folder(library_path)
     pattern = _pattern(library_path.stem)

@@ -549,6 +549,16 @@ class Library:
         with self.engine.connect() as conn:
             return sqlite.integrity_ok(conn)
 
+    def own_file(self, path: str | os.PathLike[str]) -> str | None:
+        """What ``path`` is to this library if it is one of its files (the library, its
+        -wal/-shm/-journal, a backup), whatever the spelling or link; else None. Anything
+        writing a file the user named asks this first. A server library has no files."""
+        if self._server:
+            return None
+        from litdesk.store.own_files import role_of
+
+        return role_of(self.path, path)
+
     # -- server libraries ----------------------------------------------------------------
     @classmethod
     def open_server(

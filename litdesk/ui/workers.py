@@ -84,14 +84,13 @@ class ExportWorker(Worker):
 
     @Slot()
     def run(self) -> None:
-        from litdesk.core.export import ExportCancelled, ExportError, export_to_path
-        from litdesk.store.coders import export_records
+        from litdesk.core.export import ExportCancelled, ExportError
+        from litdesk.store.export import export_library
 
         total = len(self._ids)
         try:
-            n = export_to_path(
-                self._fmt, export_records(self._lib, self._ids, all_coders=self._all_coders),
-                self._path,
+            n = export_library(
+                self._lib, self._fmt, self._ids, self._path, all_coders=self._all_coders,
                 progress=lambda done: self.progress.emit(f"Exporting {done:,} of {total:,}",
                                                          done, total),
                 cancelled=self.cancelled,

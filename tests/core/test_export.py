@@ -153,7 +153,7 @@ def test_cancellation_removes_the_temp_file(tmp_path: Path) -> None:
 
 def test_missing_folder_names_the_path(tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "out.csv"
-    with pytest.raises(ExportError, match="folder does not exist") as info:
+    with pytest.raises(ExportError, match="folder .* does not exist") as info:
         export_to_path("csv", many(1), target)
     assert str(target) in str(info.value)
 
@@ -207,26 +207,3 @@ def test_export_package_does_not_import_qt() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.stdout.strip() == "False"
-
-
-def test_stale_part_files_from_killed_exports_are_cleaned_up(tmp_path):
-    import os
-    import time
-
-    from litdesk.core.export import STALE_PART_SECONDS, export_to_path
-    from litdesk.core.model import Record
-
-    target = tmp_path / "out [1].ris"
-    old = tmp_path / f".{target.name}.abc123.part"
-    fresh = tmp_path / f".{target.name}.def456.part"
-    other = tmp_path / ".another.ris.zzz.part"
-    for f in (old, fresh, other):
-        f.write_bytes(b"half")
-    past = time.time() - STALE_PART_SECONDS - 60
-    os.utime(old, (past, past))
-    os.utime(other, (past, past))
-    export_to_path("ris", [Record(id=1, type="JOUR", title="T")], target)
-    assert target.exists()
-    assert not old.exists()  # left by a killed export of this file: gone
-    assert fresh.exists()  # perhaps another export running right now: kept
-    assert other.exists()  # another file's: not ours to touch

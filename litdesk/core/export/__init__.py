@@ -2,23 +2,27 @@
 
 Every writer has the shape ``write_<fmt>(records, out, *, progress=None, cancelled=None) ->
 int``: it streams ``records`` one at a time into the binary stream ``out`` and returns how many
-it wrote. :func:`export_to_path` runs one into a temporary file beside the target and moves
-it into place only when it succeeded, so a failed or cancelled export never leaves a partial
-file nor harms the previous one.
+it wrote. :func:`export_to_path` runs one into its destination the safe way (see
+:mod:`litdesk.core.export.destination`): a file through a temporary file moved into place only
+when it succeeded, a pipe or device written through, a library's own files refused.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
-import tempfile
 from collections.abc import Callable, Iterable
-from glob import escape as glob_escape
-from pathlib import Path
 from typing import IO, Final, Protocol
 
 from litdesk.core.export.csv_table import write_csv
+from litdesk.core.export.destination import (
+    STALE_PART_SECONDS,
+    STDOUT,
+    Refuse,
+    check_destination,
+    remove_stale_parts,
+    write_to,
+    writes_through,
+)
 from litdesk.core.export.json_export import record_to_json, write_json
 from litdesk.core.export.qdpx import write_qdpx
 from litdesk.core.export.ris import write_ris
@@ -47,21 +51,16 @@ FORMATS: Final[dict[str, tuple[Writer, str, str]]] = {
     "ris": (write_ris, ".ris", "RIS with litdesk's coding as notes (Zotero, EndNote, litdesk)"),
     "csv": (write_csv, ".csv", "Evidence table, one row per record (CSV)"),
     "xlsx": (write_xlsx, ".xlsx", "Evidence table, one row per record (Excel workbook)"),
-    "segments-csv": (write_segments_csv, ".csv", "Coded segments, one row per span (CSV)"),
+    "segments-csv": (write_segments_csv, ".segments.csv",
+                     "Coded segments, one row per span (CSV)"),
     "qdpx": (write_qdpx, ".qdpx", "REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder)"),
     "json": (write_json, ".json", "Records with their spans and memos (JSON)"),
 }
 
-_REASONS: Final[dict[int, str]] = {
-    errno.ENOENT: "the folder does not exist",
-    errno.ENOTDIR: "the folder does not exist",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EROFS: "the disk is read-only",
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is exceeded",
-    errno.EISDIR: "it is a folder",
-}
+#: Formats whose file is a zip archive: written in one piece, never streamed to a pipe.
+ARCHIVES: Final[frozenset[str]] = frozenset({"xlsx", "qdpx"})
+#: The format of standard output, a device or a pipe when none is given.
+STREAM_FORMAT: Final[str] = "ris"
 
 
 def export_to_path(
@@ -70,12 +69,17 @@ def export_to_path(
     path: str | os.PathLike[str],
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    *,
+    refuse: Refuse | None = None,
 ) -> int:
     """Export ``records`` in format ``fmt`` (a :data:`FORMATS` key) to ``path``; the count.
 
-    Raises :class:`ExportError` (message names the path) when the file cannot be written,
+    ``path`` is written as :func:`~litdesk.core.export.destination.write_to` says: a file
+    atomically, standard output (``"-"``), a device or a pipe through; ``refuse`` names what
+    must never be written (a library's files: pass ``Library.own_file``). Raises
+    :class:`ExportError` (message names the path) when it is refused or cannot be written,
     :class:`ExportCancelled` when ``cancelled()`` turned true, ``ValueError`` for an unknown
-    format. In all those cases no temporary file is left and an existing ``path`` is untouched.
+    format. In all those cases no temporary file is left and an existing file is untouched.
     """
     try:
         writer = FORMATS[fmt][0]
@@ -83,88 +87,70 @@ def export_to_path(
         raise ValueError(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
         ) from None
-    target = Path(path)
-    _remove_stale_parts(target)
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".part", dir=target.parent
-        )
-    except OSError as exc:
-        raise _error(target, exc) from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            count = writer(records, out, progress=progress, cancelled=cancelled)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, _mode_for(target))
-        os.replace(temp, target)
-    except BaseException as exc:
-        temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _error(target, exc) from exc
-        raise
-    return count
+    return write_to(
+        path, lambda out: writer(records, out, progress=progress, cancelled=cancelled),
+        refuse=refuse, archive=fmt in ARCHIVES, cancelled=cancelled)
 
 
-#: A ``.part`` file older than this was left by an export that was killed (a crash, SIGKILL).
-STALE_PART_SECONDS = 600
+def format_for(destination: str, given: str | None = None) -> tuple[str, str]:
+    """The format to write ``destination`` in, and a warning for the user ("" for none).
+
+    ``given`` (the user's ``--format``) wins; the warning says so when the name's extension
+    means another format. Without it, the extension decides (the longest suffix of
+    :data:`FORMATS` the name ends with, any case); standard output, a device or a pipe gets
+    :data:`STREAM_FORMAT`. Raises :class:`ExportError` listing the formats for a name whose
+    extension is none of theirs, ``ValueError`` for an unknown ``given``.
+    """
+    named = format_of_name(destination)
+    if given is not None:
+        if given not in FORMATS:
+            raise ValueError(f"unknown export format {given!r}; use one of {', '.join(FORMATS)}")
+        # A file of the format's kind (".csv" for segments too) is no contradiction.
+        fits = destination.lower().endswith("." + FORMATS[given][1].rsplit(".", 1)[-1])
+        if named is None or named == given or fits:
+            return given, ""
+        return given, (f"{destination} is named like a {named} file, but is written as "
+                       f"{given} as --format says")
+    if named is not None:
+        return named, ""
+    if writes_through(destination):
+        return STREAM_FORMAT, ""
+    suffixes = ", ".join(suffix for _w, suffix, _d in FORMATS.values())
+    raise ExportError(f"Cannot tell the export format from the name {destination}: end it "
+                      f"with {suffixes}, or give --format ({', '.join(FORMATS)}).")
 
 
-def _remove_stale_parts(target: Path) -> None:
-    """Remove temporary files that killed exports to ``target`` left behind."""
-    import time
-
-    now = time.time()
-    try:
-        for part in target.parent.glob(f".{glob_escape(target.name)}.*.part"):
-            with contextlib.suppress(OSError):
-                if now - part.stat().st_mtime > STALE_PART_SECONDS:
-                    part.unlink()
-    except OSError:
-        pass  # an unreadable folder: the export itself will say what is wrong
-
-
-def _error(target: Path, exc: OSError) -> ExportError:
-    reason = _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
-    hint = ""
-    if isinstance(exc, PermissionError) and target.exists():
-        hint = " (is the file open in another program?)"
-    return ExportError(f"Could not export to {target}: {reason}{hint}.")
-
-
-def _mode_for(target: Path) -> int:
-    """Permissions for the new file: the old file's, else what the umask allows."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    try:  # reading it this way does not change it (os.umask would, for every thread)
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
+def format_of_name(name: str) -> str | None:
+    """The format whose :data:`FORMATS` suffix ``name`` ends with (the longest), or None."""
+    lower = name.lower()
+    found = [(len(suffix), fmt) for fmt, (_w, suffix, _d) in FORMATS.items()
+             if lower.endswith(suffix) and len(lower) > len(suffix)]
+    return max(found)[1] if found else None
 
 
 __all__ = [
+    "ARCHIVES",
     "FORMATS",
+    "STALE_PART_SECONDS",
+    "STDOUT",
+    "STREAM_FORMAT",
     "SEGMENT_COLUMNS",
     "TABLE_COLUMNS",
     "ExportCancelled",
     "ExportError",
     "Writer",
+    "check_destination",
     "export_to_path",
+    "format_for",
+    "format_of_name",
     "record_to_json",
+    "remove_stale_parts",
     "write_csv",
     "write_json",
     "write_qdpx",
     "write_ris",
     "write_segments_csv",
+    "write_to",
     "write_xlsx",
+    "writes_through",
 ]
