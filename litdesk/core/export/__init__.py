@@ -18,6 +18,7 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import IO, Final, Protocol
 
+from litdesk.core.export.bibtex import write_bibtex
 from litdesk.core.export.csv_table import write_csv
 from litdesk.core.export.json_export import record_to_json, write_json
 from litdesk.core.export.qdpx import write_qdpx
@@ -50,6 +51,7 @@ FORMATS: Final[dict[str, tuple[Writer, str, str]]] = {
     "segments-csv": (write_segments_csv, ".csv", "Coded segments, one row per span (CSV)"),
     "qdpx": (write_qdpx, ".qdpx", "REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder)"),
     "json": (write_json, ".json", "Records with their spans and memos (JSON)"),
+    "bibtex": (write_bibtex, ".bib", "BibTeX for LaTeX, JabRef, Zotero (.bib)"),
 }
 
 _REASONS: Final[dict[int, str]] = {
@@ -161,6 +163,7 @@ __all__ = [
     "Writer",
     "export_to_path",
     "record_to_json",
+    "write_bibtex",
     "write_csv",
     "write_json",
     "write_qdpx",

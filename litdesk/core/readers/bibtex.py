@@ -38,6 +38,7 @@ TYPES: Final = {
     "report": "RPRT", "unpublished": "UNPB", "online": "ELEC", "electronic": "ELEC",
     "www": "ELEC", "patent": "PAT", "dataset": "DATA", "software": "COMP", "misc": "GEN",
     "manual": "GEN", "booklet": "PAMP", "collection": "EDBOOK", "periodical": "JFULL",
+    "standard": "STAND",
 }
 #: Field -> RIS tag, where the two mean the same thing.
 _TO_RIS: Final = {
@@ -167,7 +168,8 @@ def _names(value: object) -> list[str]:
     """The people of an author list, each "Family, Given" ("von Last, First Jr")."""
     names = split_multiple_persons_names(" ".join(str(value).split()))
     # Web of Science and some converters separate people with ";" inside one " and " part.
-    people = [p for n in names for part in n.split(";") if (p := part.strip())]
+    people = [p for n in names for part in (n.split(";") if n[:1] != "{" else [n])
+              if (p := part.strip())]
     return [_name(p) for p in people]
 
 

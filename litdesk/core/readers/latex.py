@@ -21,7 +21,8 @@ _ACCENTS: Final = {
 _WORDS: Final = {
     "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ",
     "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "textless": "<", "textgreater": ">",
-    "textbackslash": "\\", "textasciitilde": "~", "textbar": "|", "textendash": "\u2013",
+    "textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^", "textbar": "|",
+    "textendash": "\u2013",
     "textemdash": "\u2014", "textquoteright": "\u2019", "textquoteleft": "\u2018",
     "textquotedblleft": "\u201c", "textquotedblright": "\u201d", "textregistered": "®",
     "texttrademark": "™", "textcopyright": "©", "textdegree": "°", "textpm": "±",
