@@ -23,13 +23,20 @@ from litdesk.core.ris_reader import Problem, ReadRecord, RisFile, open_source
 from litdesk.core.ris_reader import RisReadError as ReadError
 
 READABLE: Final = _sniff.READABLE
+#: File types for an open-file dialog: (name, patterns); any file is judged by its content.
+FILE_TYPES: Final = (
+    ("Reference exports", "*.ris *.nbib *.txt *.bib *.xml *.csv *.tsv *.enw"),
+    ("RIS", "*.ris *.txt"), ("MEDLINE/PubMed", "*.nbib *.txt"), ("BibTeX", "*.bib"),
+    ("EndNote or PubMed XML", "*.xml"), ("Scopus CSV", "*.csv"),
+    ("Web of Science", "*.txt *.tsv"), ("All files", "*"),
+)
 #: The non-RIS readers, by the format name `sniff` gives.
 _READERS: Final[dict[str, type[SourceFile]]] = {
     cls.format: cls for cls in (MedlineFile, BibtexFile, EndnoteXmlFile, PubmedXmlFile,
                                 ScopusCsvFile, WosTabFile)
 }
 
-__all__ = ["READABLE", "Problem", "ReadError", "ReadRecord", "open_records"]
+__all__ = ["FILE_TYPES", "READABLE", "Problem", "ReadError", "ReadRecord", "open_records"]
 
 
 def open_records(path: str | os.PathLike[str]) -> RisFile:
