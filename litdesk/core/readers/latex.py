@@ -39,11 +39,12 @@ _TOKEN: Final = re.compile(
     r"|---|--|``|''|[~{}$]"
 )
 _NEEDS_DECODER: Final = "\x00"
+_MAY_HAVE_LATEX: Final = re.compile(r"[\\{}$~`'-]")
 
 
 def decode(value: str, fallback: Callable[[str], str]) -> str:
     """``value`` with its LaTeX made Unicode; ``fallback`` decodes what this does not know."""
-    if not any(c in value for c in "\\{}$~-`'"):
+    if not _MAY_HAVE_LATEX.search(value):
         return value
     text = _TOKEN.sub(_replace, value)
     if _NEEDS_DECODER in text:

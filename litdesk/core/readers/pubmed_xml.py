@@ -59,7 +59,7 @@ def article_record(article: etree._Element) -> Record:
     pmid = next((text_of(e) for p in _PMIDS if (e := article.find(p)) is not None), "")
     ids = {e.get("IdType", ""): text_of(e)
            for e in article.iterfind("PubmedData/ArticleIdList/ArticleId")}
-    doi = next((text_of(e) for e in article.iterfind(".//ELocationID")
+    doi = next((text_of(e) for e in article.iterfind("MedlineCitation/Article/ELocationID")
                 if e.get("EIdType") == "doi"), ids.get("doi", ""))
     pmcid = ids.get("pmc", "")
     kind = "JOUR" if article.tag == "PubmedArticle" else (
@@ -89,12 +89,12 @@ def article_record(article: etree._Element) -> Record:
 
 def _name(author: etree._Element) -> str:
     """"Family, Given" (or the collective name) of an ``Author`` element."""
-    if (group := author.findtext("CollectiveName")) is not None:
-        return " ".join(group.split())
-    last = " ".join((author.findtext("LastName") or "").split())
-    given = author.findtext("ForeName") or author.findtext("Initials") or ""
-    suffix = author.findtext("Suffix")
-    given = " ".join(f"{given} {suffix}".split()) if suffix else " ".join(given.split())
+    parts = {child.tag: child.text or "" for child in author}
+    if "CollectiveName" in parts:
+        return " ".join(parts["CollectiveName"].split())
+    last = " ".join(parts.get("LastName", "").split())
+    given = " ".join(f"{parts.get('ForeName') or parts.get('Initials', '')} "
+                     f"{parts.get('Suffix', '')}".split())
     return f"{last}, {given}" if last and given else last or given
 
 

@@ -51,7 +51,7 @@ def record_elements(source: SourceFile, tags: tuple[str, ...]) -> Iterator[tuple
             position += 1
             line = element.sourceline or 0
             seen = _report(source, context, seen, position, line)
-            if "".join(element.itertext()).strip():
+            if len(element) or (element.text or "").strip():
                 yield position, line, element
             else:
                 source.report(position, line, "empty record", "skipped")
@@ -78,7 +78,10 @@ def record_elements(source: SourceFile, tags: tuple[str, ...]) -> Iterator[tuple
 def _report(source: SourceFile, context: etree.iterparse, seen: int, position: int | None,
             line: int) -> int:
     """Problems for the parser's new errors; those from ``line`` on are the record's."""
-    errors = list(context.error_log)
+    log = context.error_log
+    if len(log) <= seen:
+        return seen
+    errors = list(log)
     for err in errors[seen:]:
         truncated = "Premature end of data" in err.message
         what = "the file ends early (truncated?)" if truncated else "XML not well-formed"
@@ -98,16 +101,23 @@ def text_of(element: etree._Element, lines: bool = False) -> str:
     return "\n".join(line for line in kept if line)
 
 
-def leaves(element: etree._Element, path: str = "") -> Iterator[tuple[str, etree._Element]]:
+def leaves(element: etree._Element) -> list[tuple[str, etree._Element]]:
     """(path, element) of every element under ``element`` that holds text rather than
     elements (inline markup counts as text); paths are "Parent/Child" below ``element``."""
+    found: list[tuple[str, etree._Element]] = []
+    _collect(element, "", found)
+    return found
+
+
+def _collect(element: etree._Element, path: str, found: list[tuple[str, etree._Element]]) -> None:
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if tag.__class__ is not str:
             continue  # comments, processing instructions
-        name = etree.QName(child).localname
+        name = tag.rpartition("}")[2] if "}" in tag else tag
         where = f"{path}/{name}" if path else name
-        if len(child) and not all(isinstance(c.tag, str) and etree.QName(c).localname.lower()
+        if len(child) and not all(c.tag.__class__ is str and c.tag.rpartition("}")[2].lower()
                                   in INLINE for c in child):
-            yield from leaves(child, where)
+            _collect(child, where, found)
         else:
-            yield where, child
+            found.append((where, child))
