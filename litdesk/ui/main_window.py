@@ -113,9 +113,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([640, 640])
         self.setCentralWidget(self.splitter)
 
-        self.drop_overlay = QLabel(
-            "Drop exports to import them\n(RIS, MEDLINE/nbib, BibTeX, EndNote XML, PubMed XML, "
-            "Scopus CSV, Web of Science)", self)
+        self.drop_overlay = QLabel("Drop exports to import them", self)
         self.drop_overlay.setObjectName("dropOverlay")
         self.drop_overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.drop_overlay.hide()
