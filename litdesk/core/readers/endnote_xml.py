@@ -9,9 +9,9 @@ from typing import Final
 from lxml import etree  # type: ignore[import-untyped]
 
 from litdesk.core.model import Record
-from litdesk.core.readers.base import build_record, id_tags, pmcid_of
+from litdesk.core.readers.base import SourceFile, build_record, id_tags, pmcid_of
 from litdesk.core.readers.sniff import ENDNOTE_XML
-from litdesk.core.readers.xml_stream import XmlFile, leaves, record_elements, text_of
+from litdesk.core.readers.xml_stream import leaves, record_elements, text_of
 from litdesk.core.ris_reader import ReadRecord
 
 #: Element (lower case, "_" as "-") -> RIS tag, where the two mean the same thing.
@@ -40,7 +40,7 @@ _OLD_TYPES: Final = {
 _DOI: Final = re.compile(r"10\.\d{4,9}/\S+")
 
 
-class EndnoteXmlFile(XmlFile):
+class EndnoteXmlFile(SourceFile):
     """An EndNote XML export: one record per ``<record>`` (or ``<RECORD>``)."""
 
     format = ENDNOTE_XML

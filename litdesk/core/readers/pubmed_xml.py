@@ -8,9 +8,9 @@ from typing import Final
 from lxml import etree  # type: ignore[import-untyped]
 
 from litdesk.core.model import Record
-from litdesk.core.readers.base import build_record, id_tags
+from litdesk.core.readers.base import SourceFile, build_record, id_tags
 from litdesk.core.readers.sniff import PUBMED_XML
-from litdesk.core.readers.xml_stream import XmlFile, leaves, record_elements, text_of
+from litdesk.core.readers.xml_stream import leaves, record_elements, text_of
 from litdesk.core.ris_reader import ReadRecord
 
 _ARTICLES: Final = ("PubmedArticle", "PubmedBookArticle")
@@ -44,7 +44,7 @@ _READ_ABOVE: Final = tuple(f"{p}/AbstractText" for p in _ABSTRACTS) + tuple(
     for n in ("LastName", "ForeName", "Initials", "CollectiveName", "Suffix"))
 
 
-class PubmedXmlFile(XmlFile):
+class PubmedXmlFile(SourceFile):
     """A PubMed XML file: one record per ``PubmedArticle`` (or ``PubmedBookArticle``)."""
 
     format = PUBMED_XML

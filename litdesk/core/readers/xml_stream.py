@@ -21,14 +21,6 @@ INLINE: Final = frozenset({"i", "b", "u", "sub", "sup", "style", "mml:math", "ma
                            "strong", "italic", "bold", "sc"})
 
 
-class XmlFile(SourceFile):
-    """An XML export: its encoding is the XML parser's business (declared in the file)."""
-
-    @property
-    def encoding(self) -> str:
-        return "XML"
-
-
 class _Counted:
     """The file as lxml reads it, counting bytes for progress."""
 
