@@ -303,3 +303,16 @@ def test_the_extension_breaks_a_tie_only(tmp_path):
     assert read(write(tmp_path, "x.ris", both))[2] == "RIS"
     assert read(write(tmp_path, "x.bib", both))[2] == "BibTeX"
     assert read(write(tmp_path, "x.txt", both))[2] == "BibTeX"  # what comes first
+
+
+def test_hostile_xml_neither_expands_entities_nor_overflows_the_stack(tmp_path):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;'
+              '&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+              "<xml><records><record><title>&c;</title></record></records></xml>")
+    records, _, _ = read(write(tmp_path, "laughs.xml", laughs))
+    assert len(records[0].title) < 200
+    deep = ("<xml><records><record><title>ok</title></record>\n<record>" + "<a>" * 5000
+            + "x" + "</a>" * 5000 + "</record></records></xml>")
+    records, problems, _ = read(write(tmp_path, "deep.xml", deep))
+    assert records[0].title == "ok"
+    assert any("depth" in p.message and p.line == 2 for p in problems)

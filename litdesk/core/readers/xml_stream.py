@@ -35,7 +35,7 @@ def record_elements(source: SourceFile, tags: tuple[str, ...]) -> Iterator[tuple
                                                                                   etree._Element]]:
     """(position, first line, element) of each record element named in ``tags``."""
     context = etree.iterparse(_Counted(source), events=("end",), tag=tags, recover=True,
-                              huge_tree=True, resolve_entities=False, no_network=True)
+                              resolve_entities=False, no_network=True)
     seen = 0  # error_log entries reported so far
     position = 0
     try:
