@@ -28,6 +28,7 @@ from litdesk.core.ris_encoding import (
     SAMPLE_SIZE,
     LineSource,
     NotTextError,
+    Sniffed,
     decode_sample,
     sniff_encoding,
     sniff_format,
@@ -338,13 +339,17 @@ class RisFile:
         self.problems.clear()
         try:
             self._fh.seek(0)
-            self._source = LineSource(self._fh, self._sniffed, self._line_problem)
-            parser_class = _WokParser if self.format == WEB_OF_SCIENCE else _RisParser
-            for draft in parser_class(self._report).parse_numbered(self._source):
-                record = record_of_clean_tags(tuple(draft.tags))
-                yield ReadRecord(draft.position, draft.line, record)
+            yield from self._records()
         except OSError as exc:
             raise RisReadError(self.path, f"reading failed ({exc.strerror or exc})") from exc
+
+    def _records(self) -> Iterator[ReadRecord]:
+        """The records of the file from its start (readers of other formats override this)."""
+        self._source = LineSource(self._fh, self._sniffed, self._line_problem)
+        parser_class = _WokParser if self.format == WEB_OF_SCIENCE else _RisParser
+        for draft in parser_class(self._report).parse_numbered(self._source):
+            record = record_of_clean_tags(tuple(draft.tags))
+            yield ReadRecord(draft.position, draft.line, record)
 
     def _report(self, record: int | None, line: int | None, message: str, action: str) -> None:
         self.problems.append(Problem(self.path, record, line, message, action))
@@ -367,6 +372,18 @@ class RisFile:
 def open_ris(path: str | os.PathLike[str]) -> RisFile:
     """Open a RIS or Web of Science file, judged by its content; raise `RisReadError` if it
     cannot be read as one (missing, a folder, unreadable, empty, binary, BibTeX, no record)."""
+    name, fh, size, sample, sniffed = open_source(path)
+    try:
+        fmt = sniff_format(decode_sample(sample, sniffed.encoding), partial=len(sample) < size)
+    except NotTextError as exc:
+        fh.close()
+        raise RisReadError(name, f"the file {exc}") from None
+    return RisFile(name, fh, size, fmt, sniffed)
+
+
+def open_source(path: str | os.PathLike[str]) -> tuple[str, BinaryIO, int, bytes, Sniffed]:
+    """Open a file for reading records: (its name, the open file, its size, its first bytes,
+    their encoding); raise `RisReadError` if it is missing, a folder, unreadable or binary."""
     name = os.fspath(path)
     name = name if isinstance(name, str) else os.fsdecode(name)
     try:
@@ -375,7 +392,7 @@ def open_ris(path: str | os.PathLike[str]) -> RisFile:
             raise RisReadError(name, "this is a folder, not a file")
         if not stat.S_ISREG(mode):
             raise RisReadError(name, "this is not a regular file")
-        fh = open(name, "rb")  # noqa: SIM115 - the RisFile owns and closes it
+        fh = open(name, "rb")  # noqa: SIM115 - the caller's reader owns and closes it
     except FileNotFoundError:
         raise RisReadError(name, "the file does not exist") from None
     except PermissionError:
@@ -386,14 +403,13 @@ def open_ris(path: str | os.PathLike[str]) -> RisFile:
         size = os.fstat(fh.fileno()).st_size
         sample = fh.read(SAMPLE_SIZE)
         sniffed = sniff_encoding(sample)
-        fmt = sniff_format(decode_sample(sample, sniffed.encoding), partial=len(sample) < size)
     except NotTextError as exc:
         fh.close()
         raise RisReadError(name, f"the file {exc}") from None
     except OSError as exc:
         fh.close()
         raise RisReadError(name, f"the file cannot be read ({exc.strerror or exc})") from None
-    return RisFile(name, fh, size, fmt, sniffed)
+    return name, fh, size, sample, sniffed
 
 
 def read_ris_text(text: str, name: str = "<text>") -> list[ReadRecord]:

@@ -1,4 +1,4 @@
-"""Import a RIS file into a library: one transaction per file, duplicates skipped, streaming.
+"""Import an export file into a library: one transaction per file, duplicates skipped, streaming.
 
 A file's records go in all together or not at all: a cancelled, failed or killed import
 leaves the library as it was before that file. Records are read, checked and inserted
@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from litdesk.core import dedupe
 from litdesk.core.litdesk_notes import decode_notes
 from litdesk.core.model import Record, Span
-from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError, open_ris
+from litdesk.core.readers import open_records
+from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError
 from litdesk.core.spans import normalise
 from litdesk.store import postgres, sqlite
 from litdesk.store.bulk import BackgroundWriter
@@ -125,7 +126,7 @@ def import_file(
     """
     summary = FileSummary(str(path))
     try:
-        ris = open_ris(path)
+        ris = open_records(path)
     except RisReadError as e:
         summary.error = e.message
         return summary

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core import query as search_syntax
+from litdesk.core.readers import FILE_TYPES
 from litdesk.core.status import FILTER_TITLES, NOT_STARTED
 from litdesk.core.words import counted
 from litdesk.store import coders
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([640, 640])
         self.setCentralWidget(self.splitter)
 
-        self.drop_overlay = QLabel("Drop RIS files to import them", self)
+        self.drop_overlay = QLabel("Drop exports to import them", self)
         self.drop_overlay.setObjectName("dropOverlay")
         self.drop_overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.drop_overlay.hide()
@@ -318,8 +319,8 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         start = self.settings.value("import/folder", str(Path.home()))
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import RIS files", str(start),
-            "RIS and text exports (*.ris *.txt *.nbib *.enw);;All files (*)")
+            self, "Import Records", str(start),
+            ";;".join(f"{name} ({patterns})" for name, patterns in FILE_TYPES))
         if paths:
             self.settings.setValue("import/folder", str(Path(paths[0]).parent))
             self.import_paths(paths)

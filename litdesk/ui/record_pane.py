@@ -25,8 +25,8 @@ from litdesk.ui.abstract_view import AbstractView
 
 ALL_CODERS = "\x00all"  # the "All coders" choice (not a possible coder name)
 PLACEHOLDER = ("Select a record to read and code its abstract.\n\n"
-               "Drop RIS files (PubMed, Scopus, Web of Science, Ovid, Zotero…) anywhere on this "
-               "window to import them.")
+               "Drop exports (RIS, MEDLINE, BibTeX, EndNote or PubMed XML, Scopus CSV, Web of "
+               "Science) anywhere on this window to import them.")
 MEMO = "Memo"
 
 

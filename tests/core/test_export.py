@@ -46,7 +46,7 @@ def many(n: int) -> Iterator[Record]:
 
 
 def test_formats_table() -> None:
-    assert set(FORMATS) == {"ris", "csv", "xlsx", "segments-csv", "qdpx", "json"}
+    assert set(FORMATS) == {"ris", "csv", "xlsx", "segments-csv", "qdpx", "json", "bibtex"}
     for writer, suffix, description in FORMATS.values():
         assert callable(writer)
         assert suffix.startswith(".")

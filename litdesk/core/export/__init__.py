@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import IO, Final, Protocol
 
+from litdesk.core.export.bibtex import write_bibtex
 from litdesk.core.export.csv_table import write_csv
 from litdesk.core.export.destination import (
     STALE_PART_SECONDS,
@@ -55,6 +56,7 @@ FORMATS: Final[dict[str, tuple[Writer, str, str]]] = {
                      "Coded segments, one row per span (CSV)"),
     "qdpx": (write_qdpx, ".qdpx", "REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder)"),
     "json": (write_json, ".json", "Records with their spans and memos (JSON)"),
+    "bibtex": (write_bibtex, ".bib", "BibTeX for LaTeX, JabRef, Zotero (.bib)"),
 }
 
 #: Formats whose file is a zip archive: written in one piece, never streamed to a pipe.
@@ -145,6 +147,7 @@ __all__ = [
     "format_of_name",
     "record_to_json",
     "remove_stale_parts",
+    "write_bibtex",
     "write_csv",
     "write_json",
     "write_qdpx",

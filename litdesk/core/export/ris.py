@@ -11,6 +11,7 @@ from typing import IO, Final
 
 from rispy import RisWriter
 
+from litdesk.core.export.source_tags import ris_tags
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
 from litdesk.core.litdesk_notes import encode_notes, strip_notes
 from litdesk.core.model import Record
@@ -36,7 +37,8 @@ def write_ris(
 
 def record_lines(record: Record) -> Iterator[str]:
     """The lines of one RIS record, ``ER`` and the blank line after it included."""
-    tags = [(t, v) for t, v in strip_notes(record.tags) if t != "ER"] or fields_to_tags(record)
+    tags = [(t, v) for t, v in ris_tags(strip_notes(record.tags)) if t != "ER"] or \
+        fields_to_tags(record)
     if tags[0][0] != "TY":
         tags.insert(0, ("TY", record.type or "GEN"))
     for tag, value in [*tags, *encode_notes(record)]:
