@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
-from litdesk.store import backup, migrate, pending, postgres, safety, sqlite
+from litdesk.store import backup, dup_check, migrate, pending, postgres, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
 from litdesk.store.rows import RowSummary, status_of
@@ -178,6 +178,8 @@ class Library:
                     raise LibraryError(f"{e} The library was not upgraded.") from e
                 migrate.upgrade(conn)
                 conn.commit()
+                with conn.begin():  # keys by this litdesk's rules (see dup_check)
+                    dup_check.refresh_keys(conn)
             elif not self.read_only and self._checked.is_set():
                 backup.daily_backup(conn, self.path)  # else after the check (never a damaged copy)
             if fresh:

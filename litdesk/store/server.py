@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from litdesk.store import migrate, postgres
+from litdesk.store import dup_check, migrate, postgres
 from litdesk.store.library import APPLICATION, LibraryError, now
 from litdesk.store.schema import MetaRow
 
@@ -97,6 +97,8 @@ def _prepare(lib: Library, display: str) -> None:
             conn.rollback()
             migrate.upgrade(conn)
             conn.commit()
+            with conn.begin():  # keys by this litdesk's rules (see dup_check)
+                dup_check.refresh_keys(conn)
         if fresh:
             with conn.begin():
                 conn.execute(insert(MetaRow), [
