@@ -104,23 +104,9 @@ def counts(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         print_json(c.as_json())
         return 0
-    for line in counts_lines(c):
+    for line in c.lines():
         print(line)
     return 0
-
-
-def counts_lines(c: object) -> list[str]:
-    """The counts in words, one line each (also the app's counts dialog)."""
-    d = c.as_json()  # type: ignore[attr-defined]
-    return [
-        f"Records read from {d['imports']} imported files: {d['read']}",
-        f"Duplicates removed within files: {d['duplicates_in_files']}",
-        f"Duplicates removed as already in the library: {d['duplicates_in_library']}",
-        f"Possible duplicates flagged: {d['possible_flagged']} "
-        f"(awaiting a decision: {d['pending']}, kept both: {d['kept_both']})",
-        f"Records added: {d['added']}; merged since: {d['merged']}",
-        f"Records in the library now: {d['records']}",
-    ]
 
 
 HANDLERS = {"duplicates": duplicates, "merge": merge, "keep-both": keep_both,

@@ -75,6 +75,18 @@ class Counts:
     def as_json(self) -> dict[str, int]:
         return dict(self.__dict__)
 
+    def lines(self) -> list[str]:
+        """The counts in words, one line each (the CLI and the app's counts dialog)."""
+        return [
+            f"Records read from {self.imports} imported files: {self.read}",
+            f"Duplicates removed within files: {self.duplicates_in_files}",
+            f"Duplicates removed as already in the library: {self.duplicates_in_library}",
+            f"Possible duplicates flagged: {self.possible_flagged} "
+            f"(awaiting a decision: {self.pending}, kept both: {self.kept_both})",
+            f"Records added: {self.added}; merged since: {self.merged}",
+            f"Records in the library now: {self.records}",
+        ]
+
 
 def pairs(lib: Library, *, decision: str | None = PENDING) -> list[PossiblePair]:
     """The possible duplicate pairs (``decision`` None: all), oldest first."""
@@ -111,6 +123,15 @@ def keep_both(lib: Library, a: int, b: int) -> None:
                 decision=KEPT, decided_at=now(), decided_by=lib.coder))
         else:
             row.decision, row.decided_at, row.decided_by = KEPT, now(), lib.coder
+
+
+def reopen(lib: Library, a: int, b: int) -> None:
+    """Undo `keep_both`: the pair awaits a decision again."""
+    with lib.session() as s, s.begin():
+        row = _pair(s, a, b)
+        if row is None:
+            raise KeyError(a)
+        row.decision, row.decided_at, row.decided_by = PENDING, "", ""
 
 
 def merge(lib: Library, keep: int, other: int) -> int:
