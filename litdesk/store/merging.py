@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from litdesk.core import duplicates as dup
 from litdesk.core.merging import merged_tags, place_spans
 from litdesk.core.model import Record, Span
 from litdesk.core.ris_fields import record_from_tags
@@ -295,17 +294,3 @@ def counts(lib: Library) -> Counts:
         records = s.scalar(select(func.count(RecordRow.id))) or 0
     return Counts(int(b[0]), int(b[1]), int(b[2]), int(b[3]), int(b[4]), int(b[5]), int(merged),
                   int(decided.get(KEPT, 0)), int(decided.get(PENDING, 0)), int(records))
-
-
-def evidence_of(lib: Library, a: int, b: int) -> dup.Verdict:
-    """The verdict on two library records as they are now."""
-    with Session(lib.engine) as s:
-        recs = [s.get(RecordRow, i) for i in (a, b)]
-        if any(r is None for r in recs):
-            raise KeyError(a if recs[0] is None else b)
-        keys = {rid: tuple(v for v in s.scalars(select(IdentifierRow.value).where(
-            IdentifierRow.record_id == rid))) for rid in (a, b)}
-    fps = [dup.fingerprint(to_record(r)) for r in recs]  # type: ignore[arg-type]
-    return dup.judge(*(dup.Fingerprint(tuple(sorted(keys[rid])), *(
-        getattr(fp, f) for f in dup.Fingerprint.__slots__[1:]))  # type: ignore[attr-defined]
-        for rid, fp in zip((a, b), fps, strict=True)))
