@@ -31,7 +31,6 @@ _STOP: Final = frozenset({"of", "the", "and", "for", "in", "on", "de", "la", "de
 _BOILERPLATE: Final = re.compile(
     r"\[(?:publication abstract|abstract from author|abstract from publisher)\]"
     r"|\(publication abstract\)|abstract truncated at \d+ words\.?"
-    r"|[^.]*\badapted from the source document\.?"
     r"|\(?psyc\s*info database record[^)]*\)?"
     r"|copyright (?:of|\(c\)|©)[^.]*(?:\.|$)|©[^.]*(?:\.|$)|\(c\) \d{4}[^.]*(?:\.|$)"
     r"|all rights reserved\.?|^\s*(?:abstract|summary)\s*[:.]", re.I | re.M)
@@ -103,7 +102,7 @@ class Fingerprint:
     issue: str = ""
     page: str = ""
     kind: str = ""
-    abstract: str = ""  # its first words, normalised, boilerplate removed
+    abstract: str = ""  # its start: enough words to compare, worked out only when compared
 
 
 def fingerprint(record: Record) -> Fingerprint:
@@ -116,13 +115,28 @@ def fingerprint(record: Record) -> Fingerprint:
         volume=_simple(record.volume), issue=_simple(record.issue),
         page=_simple(re.split(r"[-–—]", record.pages, maxsplit=1)[0]) if record.pages else "",
         kind=_TYPE_CLASS.get(record.type.upper(), ""),
-        abstract=" ".join(abstract_words(record.abstract)[:120]),
+        abstract=record.abstract[:_ABSTRACT_HEAD].strip(),
     )
 
 
-def abstract_words(abstract: str) -> list[str]:
+_ADAPTED: Final = "adapted from the source document"
+_MARKERS: Final = ("publication abstract", "abstract from", "truncated at", "psyc",
+                   "copyright", "©", "(c) ", "rights reserved", "abstract", "summary")
+#: The start of an abstract that is compared (a fingerprint keeps no more: memory).
+_ABSTRACT_HEAD: Final = 600
+
+
+@lru_cache(maxsize=2048)
+def abstract_words(abstract: str) -> tuple[str, ...]:
     """The words of an abstract, normalised, without vendor boilerplate."""
-    return fold(_BOILERPLATE.sub(" ", plain(abstract))).split()
+    text = plain(abstract)
+    lower = text.lower()
+    at = lower.find(_ADAPTED)
+    if at >= 0:  # "(The abstract was) adapted from the source document.": that sentence goes
+        text = text[:text.rfind(".", 0, at) + 1] + text[at + len(_ADAPTED):]
+    if any(m in lower for m in _MARKERS):  # the boilerplate pattern only where it may match
+        text = _BOILERPLATE.sub(" ", text)
+    return tuple(fold(text).split())
 
 
 def _simple(value: str) -> str:
@@ -243,8 +257,10 @@ def _compare_fields(a: Fingerprint, b: Fingerprint) -> list[Evidence]:
                                 "" if x == y else f"{x} / {y}"))
     if a.kind and b.kind and a.kind != b.kind:
         out.append(Evidence("type", "conflicts", f"{a.kind} / {b.kind}"))
-    if a.abstract and b.abstract:
-        overlap = _overlap(a.abstract.split(), b.abstract.split())
+    words_a, words_b = abstract_words(a.abstract), abstract_words(b.abstract)
+    if words_a and words_b:
+        n = min(len(words_a), len(words_b))  # the same stretch of each: heads cut alike
+        overlap = _overlap(list(words_a[:n]), list(words_b[:n]))
         out.append(Evidence("abstract", "agrees" if overlap >= 0.8 else
                             "conflicts" if overlap < 0.5 else "close", f"{overlap:.0%} shared"))
     return out
