@@ -90,32 +90,53 @@ def _namespace(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """What the verdict compares of a record (small: an import keeps one per record)."""
+    """What the verdict compares of a record (small: an import keeps one per record). Only the
+    keys looked up are normalised at once; the other fields when two records are compared."""
 
     identifiers: tuple[str, ...] = ()
     title: str = ""
     year: int | None = None
-    surnames: tuple[str, ...] = ()
-    initials: str = ""  # the first author's
-    venue: str = ""
+    authors: tuple[str, ...] = ()
+    journal: str = ""
     volume: str = ""
     issue: str = ""
-    page: str = ""
-    kind: str = ""
-    abstract: str = ""  # its start: enough words to compare, worked out only when compared
+    pages: str = ""
+    type: str = ""
+    abstract: str = ""  # its start: enough words to compare
 
 
 def fingerprint(record: Record) -> Fingerprint:
     """The `Fingerprint` of a record."""
-    names = [_name(a) for a in record.authors[:50]]
     return Fingerprint(
         identifiers=identifier_keys(record), title=title_key(record.title), year=record.year,
-        surnames=tuple(s for s, _ in names if s), initials=names[0][1] if names else "",
-        venue=" ".join(w for w in fold(plain(record.journal)).split() if w not in _STOP),
-        volume=_simple(record.volume), issue=_simple(record.issue),
-        page=_simple(re.split(r"[-–—]", record.pages, maxsplit=1)[0]) if record.pages else "",
-        kind=_TYPE_CLASS.get(record.type.upper(), ""),
+        authors=record.authors[:30], journal=record.journal, volume=record.volume,
+        issue=record.issue, pages=record.pages, type=record.type,
         abstract=record.abstract[:_ABSTRACT_HEAD].strip(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """A fingerprint's fields normalised for comparing."""
+
+    surnames: tuple[str, ...]
+    initials: str  # the first author's
+    venue: str
+    volume: str
+    issue: str
+    page: str
+    kind: str
+
+
+@lru_cache(maxsize=4096)
+def _fields(fp: Fingerprint) -> _Fields:
+    names = [_name(a) for a in fp.authors]
+    return _Fields(
+        surnames=tuple(s for s, _ in names if s), initials=names[0][1] if names else "",
+        venue=" ".join(w for w in fold(plain(fp.journal)).split() if w not in _STOP),
+        volume=_simple(fp.volume), issue=_simple(fp.issue),
+        page=_simple(re.split(r"[-–—]", fp.pages, maxsplit=1)[0]) if fp.pages else "",
+        kind=_TYPE_CLASS.get(fp.type.upper(), ""),
     )
 
 
@@ -144,6 +165,7 @@ def _simple(value: str) -> str:
     return v.lstrip("0") or v
 
 
+@lru_cache(maxsize=16384)  # names repeat across records (and every author list is read)
 def _name(author: str) -> tuple[str, str]:
     """(folded surname, initials) of "Family, Given", "Given Family" or "Family GA"."""
     author = plain(author).strip()
@@ -234,17 +256,19 @@ def _compare_identifiers(a: tuple[str, ...], b: tuple[str, ...]) -> list[Evidenc
     return sorted(out, key=lambda e: (e.relation, e.field))
 
 
-def _compare_fields(a: Fingerprint, b: Fingerprint) -> list[Evidence]:
+def _compare_fields(fa: Fingerprint, fb: Fingerprint) -> list[Evidence]:
     out: list[Evidence] = []
-    if a.title and b.title:
-        if a.title == b.title:
+    a, b = _fields(fa), _fields(fb)
+    if fa.title and fb.title:
+        if fa.title == fb.title:
             out.append(Evidence("title", "agrees"))
         else:
-            out.append(Evidence("title", "close" if _similar(a.title, b.title) else "conflicts"))
-    if a.year and b.year:
-        gap = abs(a.year - b.year)
+            out.append(Evidence("title", "close" if _similar(fa.title, fb.title)
+                                else "conflicts"))
+    if fa.year and fb.year:
+        gap = abs(fa.year - fb.year)
         out.append(Evidence("year", "agrees" if not gap else "close" if gap == 1 else "conflicts",
-                            "" if not gap else f"{a.year} / {b.year}"))
+                            "" if not gap else f"{fa.year} / {fb.year}"))
     if a.surnames and b.surnames:
         out.append(_compare_authors(a, b))
     if a.venue and b.venue:
@@ -257,7 +281,7 @@ def _compare_fields(a: Fingerprint, b: Fingerprint) -> list[Evidence]:
                                 "" if x == y else f"{x} / {y}"))
     if a.kind and b.kind and a.kind != b.kind:
         out.append(Evidence("type", "conflicts", f"{a.kind} / {b.kind}"))
-    words_a, words_b = abstract_words(a.abstract), abstract_words(b.abstract)
+    words_a, words_b = abstract_words(fa.abstract), abstract_words(fb.abstract)
     if words_a and words_b:
         n = min(len(words_a), len(words_b))  # the same stretch of each: heads cut alike
         overlap = _overlap(list(words_a[:n]), list(words_b[:n]))
@@ -266,7 +290,7 @@ def _compare_fields(a: Fingerprint, b: Fingerprint) -> list[Evidence]:
     return out
 
 
-def _compare_authors(a: Fingerprint, b: Fingerprint) -> Evidence:
+def _compare_authors(a: _Fields, b: _Fields) -> Evidence:
     if a.surnames[0] != b.surnames[0]:
         return Evidence("authors", "conflicts", "first author differs")
     x, y = a.initials, b.initials
