@@ -228,17 +228,17 @@ def _id_field(namespace: str) -> str:
 def judge(a: Fingerprint, b: Fingerprint) -> Verdict:
     """Whether ``a`` and ``b`` are the same paper (`CERTAIN`, `POSSIBLE` or `DISTINCT`)."""
     ids = _compare_identifiers(a.identifiers, b.identifiers)
-    fields = _compare_fields(a, b)
     agree = [e for e in ids if e.relation == "agrees"]
     conflict = [e for e in ids if e.relation == "conflicts"]
-    title = next((e for e in fields if e.field == "title"), None)
-    if agree and conflict:
+    if conflict and not agree:
+        return Verdict(DISTINCT, tuple(ids))
+    if agree and not conflict:  # the same identifier, and a title that is not another paper's
+        title = _compare_title(a, b)
+        if title is None or title.relation != "conflicts":
+            return Verdict(CERTAIN, (*agree, *([title] if title else [])))
+    fields = _compare_fields(a, b)
+    if agree:  # and a conflicting identifier, or another title: shown, never dropped
         return Verdict(POSSIBLE, (*ids, *fields))
-    if conflict:
-        return Verdict(DISTINCT, (*ids, *fields))
-    if agree:  # the same identifier, and a title that is not another paper's
-        titled = title is not None and title.relation != "conflicts" or not (a.title and b.title)
-        return Verdict(CERTAIN if titled else POSSIBLE, (*agree, *fields))
     return Verdict(_weigh(fields), tuple(fields))
 
 
@@ -256,15 +256,19 @@ def _compare_identifiers(a: tuple[str, ...], b: tuple[str, ...]) -> list[Evidenc
     return sorted(out, key=lambda e: (e.relation, e.field))
 
 
+def _compare_title(a: Fingerprint, b: Fingerprint) -> Evidence | None:
+    if not (a.title and b.title):
+        return None
+    if a.title == b.title:
+        return Evidence("title", "agrees")
+    return Evidence("title", "close" if _similar(a.title, b.title) else "conflicts")
+
+
 def _compare_fields(fa: Fingerprint, fb: Fingerprint) -> list[Evidence]:
     out: list[Evidence] = []
     a, b = _fields(fa), _fields(fb)
-    if fa.title and fb.title:
-        if fa.title == fb.title:
-            out.append(Evidence("title", "agrees"))
-        else:
-            out.append(Evidence("title", "close" if _similar(fa.title, fb.title)
-                                else "conflicts"))
+    if title := _compare_title(fa, fb):
+        out.append(title)
     if fa.year and fb.year:
         gap = abs(fa.year - fb.year)
         out.append(Evidence("year", "agrees" if not gap else "close" if gap == 1 else "conflicts",

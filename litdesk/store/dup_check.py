@@ -72,9 +72,16 @@ class DuplicateChecker:
         started = time.perf_counter()
         prints = [(pos, dup.fingerprint(rec)) for pos, rec in chunk]
         library = self._library_candidates([p for _, p in prints])
+        by_key: dict[str, list[int]] = {}  # the candidates by identifier and by title
+        for lib_id, (found, keys) in library.items():
+            for key in (*keys, f"title:{found.title}" if found.title else ""):
+                by_key.setdefault(key, []).append(lib_id)
+        by_key.pop("", None)
         out = []
         for pos, fp in prints:
-            outcome = self._judge(fp, library)
+            keys = (*fp.identifiers, f"title:{fp.title}" if fp.title else "")
+            mine = {i: library[i] for k in keys for i in by_key.get(k, ())}
+            outcome = self._judge(fp, mine)
             if outcome.certain is None:
                 self._remember(pos, fp)
             out.append(outcome)
@@ -97,16 +104,15 @@ class DuplicateChecker:
 
     def _judge(self, fp: dup.Fingerprint,
                library: dict[int, tuple[dup.Fingerprint, set[str]]]) -> Outcome:
+        """``library``: the library records sharing an identifier or the title with ``fp``."""
         outcome = Outcome()
-        # Earlier in this file first, then the library (both hold this file's earlier records'
-        # candidates only once).
+        # Earlier in this file first (its records are in the file's transaction), then the
+        # library as it was before the file.
         in_file = dict.fromkeys(p for k in fp.identifiers for p in self._by_id.get(k, ()))
         in_file.update(dict.fromkeys(self._by_title.get(fp.title, ())[-MAX_TITLE_CANDIDATES:]))
         candidates: list[tuple[int | None, int | None, dup.Fingerprint]] = [
             (None, pos, self._prints[pos]) for pos in in_file]
-        for lib_id, (found, keys) in library.items():
-            if keys.intersection(fp.identifiers) or (fp.title and found.title == fp.title):
-                candidates.append((lib_id, None, found))
+        candidates += [(lib_id, None, found) for lib_id, (found, _) in library.items()]
         for rid, pos, other in candidates:
             verdict = dup.judge(other, fp)  # details read "earlier / new", as pairs do
             if verdict.outcome == dup.CERTAIN:

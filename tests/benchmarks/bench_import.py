@@ -155,7 +155,14 @@ def bench(size: int, rounds: int, folder: Path) -> dict[str, object]:
 
 
 def check_share(size: int, folder: Path) -> bool:
-    """Import ``size`` records into a library of ``size``; print the duplicate check's share."""
+    """Import ``size`` records into a library of ``size``; print the duplicate check's share.
+
+    Two figures: the time the reading thread spends deciding duplicates (look-ups and
+    verdicts; it runs beside the writing thread, so GIL waits count too), and what the check
+    adds to the import's wall time: the same file imported into a copy of the same library
+    with the check switched off (``allow_duplicates``; it then writes the repeats too)."""
+    import shutil
+
     from litdesk.store.importer import import_file
     from litdesk.store.library import Library
 
@@ -163,21 +170,30 @@ def check_share(size: int, folder: Path) -> bool:
     write_ris(first, size, seed=1)
     write_ris(second, size // 10, seed=1)  # the first tenth again: certain duplicates
     write_ris(second, size - size // 10, seed=2, start=size, mode="a")
-    with Library.open(folder / f"lib-{size}.sqlite", coder="bench") as lib:
+    lib_path, bare_path = folder / f"lib-{size}.sqlite", folder / f"bare-{size}.sqlite"
+    with Library.open(lib_path, coder="bench") as lib:
         start = time.perf_counter()
         s1 = import_file(lib, first)
         into_empty = time.perf_counter() - start
+    shutil.copyfile(lib_path, bare_path)
+    with Library.open(bare_path, coder="bench") as bare:
+        start = time.perf_counter()
+        import_file(bare, second, allow_duplicates=True)
+        unchecked = time.perf_counter() - start
+    with Library.open(lib_path, coder="bench") as lib:
         start = time.perf_counter()
         s2 = import_file(lib, second)
         wall = time.perf_counter() - start
-    share = s2.check_seconds / wall
+    share, added = s2.check_seconds / wall, (wall - unchecked) / wall
     print(f"into an empty library: {s1.added:,} added in {into_empty:.1f} s "
           f"(check {s1.check_seconds:.1f} s)")
     print(f"into {s1.added:,} records: {s2.line()}")
-    print(f"  {wall:.1f} s in all, {s2.check_seconds:.1f} s deciding duplicates: "
-          f"{share:.1%} (target <= {TARGET_CHECK_SHARE:.0%}: "
-          f"{'met' if share <= TARGET_CHECK_SHARE else 'NOT met'})")
-    return share <= TARGET_CHECK_SHARE
+    print(f"  {wall:.1f} s in all, {s2.check_seconds:.1f} s in the reading thread deciding "
+          f"duplicates: {share:.1%}")
+    print(f"  without the check (allow_duplicates): {unchecked:.1f} s; the check adds "
+          f"{wall - unchecked:.1f} s = {added:.1%} of the import (target <= "
+          f"{TARGET_CHECK_SHARE:.0%}: {'met' if added <= TARGET_CHECK_SHARE else 'NOT met'})")
+    return added <= TARGET_CHECK_SHARE
 
 
 def main() -> int:
