@@ -82,8 +82,9 @@ class FileSummary:
     added: int = 0
     duplicates: list[Duplicate] = field(default_factory=list)
     possible: list[Flagged] = field(default_factory=list)
-    #: seconds spent deciding duplicates (look-ups and verdicts), for the benchmark
+    #: wall and CPU seconds spent deciding duplicates (look-ups and verdicts), for the benchmark
     check_seconds: float = 0.0
+    check_cpu_seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
     cancelled: bool = False
@@ -183,7 +184,7 @@ def import_file(
             batch.read, batch.in_library = summary.read, in_lib
             batch.in_file, batch.possible = len(summary.duplicates) - in_lib, len(
                 {f.position for f in summary.possible})
-            summary.check_seconds = checker.seconds
+            summary.check_seconds, summary.check_cpu_seconds = checker.seconds, checker.cpu_seconds
             summary.encoding = ris.encoding  # a pending guess may have been settled
             summary.batch_id = batch.id
             if progress:
