@@ -6,6 +6,8 @@
     litdesk --library PATH export --all -o out.ris       (or .csv .xlsx .qdpx .json; - piped)
     litdesk --library PATH --coder NAME tag ID START END LABEL
     litdesk --library PATH agreement --coders A,B [--json] [-o per-record.csv]
+    litdesk --library PATH duplicates [--json] | merge KEEP OTHER | keep-both ID ID | unmerge
+    litdesk --library PATH counts [--json]       PRISMA counts of the imports
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from litdesk.core.model import LABELS
 from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
-            "install-desktop", "grant", "revoke", "members", "copy-library")
+            "install-desktop", "grant", "revoke", "members", "copy-library", "duplicates",
+            "merge", "keep-both", "unmerge", "merges", "counts")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
 #: Without a command the app opens and imports the FILEs: the usage line says both forms.
 USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n"
@@ -129,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--merge", action="store_true",
                     help="add to a destination that already holds records (new ids)")
 
+    from litdesk import dup_commands
+
+    dup_commands.add_parsers(sub)
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")

@@ -424,7 +424,10 @@ CREATES = frozenset({"import"})
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})
 
+from litdesk import dup_commands  # noqa: E402 - the duplicate commands live there
+
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
+    **dup_commands.HANDLERS,
     "grant": _access,
     "revoke": _access,
     "members": _members,

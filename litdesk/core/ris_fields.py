@@ -16,6 +16,7 @@ from rispy.config import (  # type: ignore[import-untyped]
     TYPE_OF_REFERENCE_MAPPING,
 )
 
+from litdesk.core.identifiers import own_identifiers
 from litdesk.core.model import Record
 
 #: What XML 1.0 (and so every export) does not allow in text.
@@ -39,8 +40,9 @@ _JOURNAL_TYPES: Final = frozenset({"JOUR", "JFULL", "EJOUR", "MGZN", "NEWS", "AB
 _YEAR: Final = re.compile(r"(?<!\d)([12]\d{3})(?!\d)")
 _DOI: Final = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_MENTION: Final = re.compile(r"(?:doi\.org/|\bdoi:?\s*)(10\.\d{4,9}/\S+)", re.I)
-_PMID_MENTION: Final = re.compile(r"\bPMID:?\s*(\d{1,9})\b", re.I)
-_PUBMED_SOURCE: Final = re.compile(r"pubmed|medline|\bNLM\b", re.I)
+#: A note that is nothing but a DOI ("doi: 10.1000/x"): a note may cite another paper's DOI.
+_DOI_NOTE: Final = re.compile(r"\s*(?:https?://(?:dx\.)?doi\.org/|doi:?\s*)(10\.\d{4,9}/\S+)\s*",
+                              re.I)
 
 
 def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
@@ -48,9 +50,10 @@ def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
 
     RIS: type TY (codes or EndNote names; GEN if absent); title TI/T1, else CT/BT/ST; authors
     AU then A1; year from PY, Y1, DA; journal JF, T2 (only for journal-like types), JO, JA, J2;
-    issue IS or CP; pages SP-EP; DOI from DO, else a DOI named in UR/M3/N1; PubMed ID from AN of
-    a PubMed/Medline record or a "PMID:" note; abstract AB (several joined by newlines), else
-    N2. A record starting with PT and without TY is read with Web of Science tags.
+    issue IS or CP; pages SP-EP; DOI from DO, else a DOI link in UR, a DOI in M3, or a note that
+    is only a DOI; PubMed ID, PMCID and accession numbers from identifier fields only (see
+    `litdesk.core.identifiers`); abstract AB (several joined by newlines), else N2. A record
+    starting with PT and without TY is read with Web of Science tags.
     """
     return record_of_clean_tags(tuple((sanitise(str(t)), sanitise(str(v))) for t, v in tags))
 
@@ -75,6 +78,7 @@ def record_of_clean_tags(clean: tuple[tuple[str, str], ...]) -> Record:
                     kept += [q for p in re.split(split, v) if (q := p.strip())]
         return tuple(dict.fromkeys(kept) if unique else kept)
 
+    pmid, pmcid, accessions = own_identifiers(values)
     if "PT" in values and not any(t == "TY" for t, _ in clean):
         return Record(
             type=_WOS_TYPES.get(first("PT").upper(), "GEN"), title=first("TI"),
@@ -82,7 +86,8 @@ def record_of_clean_tags(clean: tuple[tuple[str, str], ...]) -> Record:
             year=_year(values.get("PY", [])),
             journal=first("SO"), volume=first("VL"), issue=first("IS"),
             pages=_pages(first("BP"), first("EP")) or first("AR"), doi=_doi(first("DI")),
-            pmid=first("PM"), abstract="\n".join(values.get("AB", [])),
+            pmid=pmid, pmcid=pmcid, accessions=accessions,
+            abstract="\n".join(values.get("AB", [])),
             keywords=every("DE", "ID", split="[;\n]"), tags=clean,
         )
     kind = _ris_type(first("TY"))
@@ -97,7 +102,9 @@ def record_of_clean_tags(clean: tuple[tuple[str, str], ...]) -> Record:
         issue=first("IS", "CP"),
         pages=_pages(first("SP"), first("EP")),
         doi=_doi(first("DO")) or _doi_mention(values),
-        pmid=_pmid(values),
+        pmid=pmid,
+        pmcid=pmcid,
+        accessions=accessions,
         urls=every("UR", split=f"[{re.escape(DELIMITED_TAG_MAPPING['UR'])}\\s]"),
         abstract="\n".join(values.get("AB", values.get("N2", []))),
         keywords=every("KW", split="[;\n]"),
@@ -133,20 +140,10 @@ def _doi(value: str) -> str:
 
 
 def _doi_mention(values: dict[str, list[str]]) -> str:
-    for value in (v for n in ("UR", "M3", "N1") for v in values.get(n, ())):
+    for value in (v for n in ("UR", "M3") for v in values.get(n, ())):
         if m := _DOI_MENTION.search(value):
             return m[1].rstrip(".,;")
+    for value in values.get("N1", ()):
+        if m := _DOI_NOTE.fullmatch(value):
+            return m[1].rstrip(".,;")
     return ""
-
-
-def _pmid(values: dict[str, list[str]]) -> str:
-    source = next((v[0] for n in ("DB", "DP") if (v := values.get(n))), "")
-    accession = values.get("AN", [""])[0]
-    if _PUBMED_SOURCE.search(source) and accession.isdigit() and len(accession) <= 9:
-        return accession
-    for value in (v for n in ("AN", "N1", "M1", "M2") for v in values.get(n, ())):
-        if m := _PMID_MENTION.search(value):
-            return m[1]
-    return ""
-
-

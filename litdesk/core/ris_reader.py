@@ -109,6 +109,7 @@ class _Draft(dict[str, Any]):
         self.tags: list[tuple[str, str]] = []
         self.open_tag: str | None = None
         self.parts: list[str] = []
+        self.ended = False  # its end tag is read already (a record that lost its start tag)
 
 
 class _Streaming:
@@ -157,8 +158,12 @@ class _Streaming:
             position += 1
             draft.position = position
             unended: str | None = "missing ER at the end of the file"
+            if draft.ended:
+                unended = None
+                self.report(position, draft.line, f"no {start_tag} line before "
+                            f"{_names(draft)}", "record kept")
             tags, open_tag, parts = draft.tags, draft.open_tag, draft.parts
-            for number, line in pieces:
+            for number, line in () if draft.ended else pieces:
                 if line[2:6] == "  - " and line[:2] in standard:
                     tag: str | None = line[:2]
                     content = line[6:].strip()
@@ -222,6 +227,10 @@ class _Streaming:
                 self._open(draft, tag, content)
                 return draft
             elif tag == self.END_TAG:
+                if draft is not None and _looks_like_record(draft):
+                    self._flush(draft)
+                    draft.ended = True  # a record whose first line (its TY) was lost
+                    return draft
                 if draft is not None:
                     self.report(None, draft.line, f"tags outside a record ({_names(draft)})",
                                 "lines skipped")
@@ -266,6 +275,16 @@ def _value(parts: list[str], join: str) -> str:
         one = parts[0]
         return one if one.isprintable() else sanitise(one)  # stripped: sanitise's result
     return sanitise(join.join(parts))
+
+
+#: Tags that make a block ended by ER a record even without its TY line.
+_RECORD_TAGS: Final = frozenset({"TI", "T1", "AU", "A1", "AB", "N2", "PY", "Y1", "DO", "JO",
+                                 "JF", "T2", "SO", "AF"})
+
+
+def _looks_like_record(draft: _Draft) -> bool:
+    tags = {t for t, _ in draft.tags} | {draft.open_tag}
+    return not tags.isdisjoint(_RECORD_TAGS)
 
 
 def _names(draft: _Draft) -> str:

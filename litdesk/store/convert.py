@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litdesk.core import dedupe
+from litdesk.core import duplicates as dup
 from litdesk.core.model import Record, Span
 from litdesk.store.schema import RecordRow, SpanRow
 
@@ -14,8 +14,8 @@ _KEY_LEN = 200
 def record_values(
     record: Record, *, batch_id: int | None, added_at: str, suggests: bool
 ) -> dict[str, Any]:
-    """Column values for inserting ``record`` (derived sort and duplicate keys included)."""
-    doi_key, pmid, dup_key = dedupe.keys(record)
+    """Column values for inserting ``record`` (derived sort and duplicate keys included; its
+    identifiers go into ``record_identifier``, see `identifier_rows`)."""
     return {
         "batch_id": batch_id,
         "ris_type": record.type[:16],
@@ -27,19 +27,26 @@ def record_values(
         "issue": record.issue[:64],
         "pages": record.pages[:64],
         "doi": record.doi,
-        "pmid": pmid[:32],
+        "pmid": record.pmid.strip()[:32],
+        "pmcid": record.pmcid.strip()[:32],
+        "accessions": list(record.accessions),
         "urls": list(record.urls),
         "abstract": record.abstract,
         "keywords": list(record.keywords),
         "tags": record.tags,  # (tag, value) pairs: JSON arrays of two, like lists
-        "author_key": dedupe.fold(record.first_author_surname)[:_KEY_LEN],
-        "title_key": dedupe.fold(record.title)[:_KEY_LEN],
-        "journal_key": dedupe.fold(record.journal)[:_KEY_LEN],
-        "doi_key": doi_key[:255],
-        "dup_key": dup_key[:400],
+        "author_key": dup.fold(record.first_author_surname)[:_KEY_LEN],
+        "title_key": dup.fold(record.title)[:_KEY_LEN],
+        "journal_key": dup.fold(record.journal)[:_KEY_LEN],
+        "doi_key": dup.normalise_doi(record.doi)[:255],
+        "dup_key": dup.title_key(record.title),
         "has_suggestions": suggests,
         "added_at": added_at,
     }
+
+
+def identifier_rows(record_id: int, record: Record) -> list[dict[str, Any]]:
+    """The ``record_identifier`` rows of a record."""
+    return [{"record_id": record_id, "value": v} for v in dup.identifier_keys(record)]
 
 
 def to_record(
@@ -57,6 +64,8 @@ def to_record(
         pages=row.pages,
         doi=row.doi,
         pmid=row.pmid,
+        pmcid=row.pmcid,
+        accessions=tuple(row.accessions or ()),
         urls=tuple(row.urls or ()),
         abstract=row.abstract,
         keywords=tuple(row.keywords or ()),

@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session
 from litdesk.core.words import counted
 from litdesk.store import pending
 from litdesk.store.library import Library, LibraryError
-from litdesk.store.schema import BatchRow, MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.schema import (
+    BatchRow,
+    IdentifierRow,
+    MemoRow,
+    MetaRow,
+    PairRow,
+    RecordRow,
+    SpanRow,
+    StatusRow,
+)
 
 _CHUNK = 500
 TABLES = {"records": RecordRow, "batches": BatchRow, "spans": SpanRow, "memos": MemoRow,
@@ -155,6 +164,17 @@ def _copy_chunk(src: Session, out: Session, part: list[int], keep: bool,
         if rows:
             out.execute(insert(row), rows)
         copied[name] += len(rows)
+    # the duplicate check's keys, and the possible pairs whose two records are both copied
+    idents = [{"record_id": id_map[r["record_id"]], "value": r["value"]}
+              for r in _rows(src, IdentifierRow.__table__, IdentifierRow.record_id, part)]
+    if idents:
+        out.execute(insert(IdentifierRow), idents)
+    pairs = [{**{k: v for k, v in r.items() if k != "id"}, "record_a": id_map[r["record_a"]],
+              "record_b": id_map[r["record_b"]]}
+             for r in _rows(src, PairRow.__table__, PairRow.record_b, part)
+             if r["record_a"] in id_map]  # record_a < record_b: copied in this or a chunk before
+    if pairs:
+        out.execute(insert(PairRow), pairs)
 
 
 def _advance_sequences(out: Session) -> None:

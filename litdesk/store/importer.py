@@ -21,7 +21,6 @@ from sqlalchemy import JSON, Connection, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from litdesk.core import dedupe
 from litdesk.core.litdesk_notes import decode_notes
 from litdesk.core.model import Record, Span
 from litdesk.core.readers import open_records
@@ -29,10 +28,11 @@ from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError
 from litdesk.core.spans import normalise
 from litdesk.store import postgres, sqlite
 from litdesk.store.bulk import BackgroundWriter
-from litdesk.store.convert import record_values
+from litdesk.store.convert import identifier_rows, record_values
+from litdesk.store.dup_check import DuplicateChecker, Match, Outcome
 from litdesk.store.library import Library, LibraryError, now
 from litdesk.store.pending import mark_pending
-from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.schema import BatchRow, MemoRow, PairRow, RecordRow, SpanRow, StatusRow
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,19 @@ class Duplicate:
 
     position: int
     title: str
-    reason: str  # "DOI", "PubMed ID" or "title, year and first author"
+    reason: str  # the deciding evidence, e.g. "same DOI", "title, year, authors, journal agree"
     existing_id: int | None  # the record already in the library; None: earlier in this file
     existing_position: int | None = None
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A record imported and flagged as a possible duplicate of another, for the researcher."""
+
+    position: int
+    record_id: int
+    other_id: int
+    reason: str
 
 
 @dataclass
@@ -72,6 +82,10 @@ class FileSummary:
     read: int = 0
     added: int = 0
     duplicates: list[Duplicate] = field(default_factory=list)
+    possible: list[Flagged] = field(default_factory=list)
+    #: wall and CPU seconds spent deciding duplicates (look-ups and verdicts), for the benchmark
+    check_seconds: float = 0.0
+    check_cpu_seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
     error: str | None = None
     cancelled: bool = False
@@ -94,6 +108,8 @@ class FileSummary:
             parts.append(f"{in_lib} already in the library")
         if in_file:
             parts.append(f"{in_file} duplicated within the file")
+        if flagged := len({f.position for f in self.possible}):
+            parts.append(f"{flagged} possible duplicate{'s' if flagged != 1 else ''} flagged")
         if self.problems:
             parts.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
         return f"{name}: {', '.join(parts)} ({self.read} read, {self.format}, {self.encoding})"
@@ -105,7 +121,11 @@ class FileSummary:
             where = (f"library record {d.existing_id}" if d.existing_id is not None
                      else f"record {d.existing_position} of this file")
             out.append(f"{self.path}, record {d.position}: duplicate of {where} "
-                       f"(same {d.reason}): {d.title[:80]!r}; skipped")
+                       f"({d.reason}): {d.title[:80]!r}; skipped")
+        for f in self.possible:
+            out.append(f"{self.path}, record {f.position}: possibly a duplicate of library "
+                       f"record {f.other_id} ({f.reason}); imported as record {f.record_id} "
+                       "and flagged (litdesk duplicates)")
         return out
 
 
@@ -142,7 +162,7 @@ def import_file(
             store = _Store(s, lib.coder, batch.id, summary, index)
             # Duplicates are looked up in the library as it was before this file, on a
             # connection of their own: the file's session is busy in the writer thread.
-            checker = _DuplicateChecker(reader if store.last_id else None, allow_duplicates)
+            checker = DuplicateChecker(reader if store.last_id else None, allow_duplicates)
             with store, BackgroundWriter() as writer:
                 chunk: list[ReadRecord] = []
                 for item in ris:
@@ -160,7 +180,12 @@ def import_file(
                     raise ImportCancelled
             if summary.added:  # has_suggestions is worked out afterwards (see suggestions.py)
                 mark_pending(s, [(store.first_id, store.last_id)])
+            in_lib = sum(1 for d in summary.duplicates if d.existing_id is not None)
             batch.added, batch.duplicates = summary.added, len(summary.duplicates)
+            batch.read, batch.in_library = summary.read, in_lib
+            batch.in_file, batch.possible = len(summary.duplicates) - in_lib, len(
+                {f.position for f in summary.possible})
+            summary.check_seconds, summary.check_cpu_seconds = checker.seconds, checker.cpu_seconds
             summary.encoding = ris.encoding  # a pending guess may have been settled
             summary.batch_id = batch.id
             if progress:
@@ -177,6 +202,7 @@ def import_file(
     if not summary.ok:
         summary.added, summary.batch_id = 0, None
         summary.duplicates.clear()
+        summary.possible.clear()
     elif summary.added >= SETTLE_AFTER and lib.engine.dialect.name == "postgresql":
         settle_after_bulk(lib)
     return summary
@@ -197,83 +223,6 @@ def import_files(
 ) -> list[FileSummary]:
     """`import_file` for each path in turn; a bad file never stops the others."""
     return [import_file(lib, p, **kw) for p in paths]  # type: ignore[arg-type]
-
-
-#: What the library or the file already has under a key: (record id or position, DOI, PMID).
-_Seen = tuple[int, str, str]
-
-
-class _DuplicateChecker:
-    """Finds duplicates of incoming records earlier in the same file and in the library.
-
-    Keys: normalised DOI, PubMed ID, else normalised title + year + first author's surname.
-    A title match is no duplicate when both records have DOIs, or both PubMed IDs, that
-    differ (two papers may share a title: "Editorial", a series in two journals).
-    """
-
-    KINDS = ("DOI", "PubMed ID", "title")
-
-    def __init__(self, reader: Connection | None, allow: bool):
-        # reader None: the library had no records before this file, nothing to look up.
-        self.reader, self.allow = reader, allow
-        self.seen: dict[tuple[str, str], _Seen] = {}  # keys of this file's imported records
-
-    def check(self, chunk: list[tuple[ReadRecord, Record]]) -> list[Duplicate | None]:
-        """For each record of ``chunk`` (in file order): its `Duplicate`, or None to import."""
-        if self.allow:
-            return [None] * len(chunk)
-        keyed = [(item, dedupe.keys(rec)) for item, rec in chunk]
-        existing = self._existing([k for _, k in keyed])
-        out: list[Duplicate | None] = []
-        for item, keys in keyed:
-            dup = self._find(item, keys, existing)
-            if dup is None:
-                for kind, key in zip(self.KINDS, keys, strict=True):
-                    if key:
-                        self.seen.setdefault((kind, key), (item.position, keys[0], keys[1]))
-            out.append(dup)
-        return out
-
-    def _find(self, item: ReadRecord, keys: tuple[str, str, str],
-              existing: dict[tuple[str, str], _Seen]) -> Duplicate | None:
-        doi, pmid, _ = keys
-        for kind, key in zip(self.KINDS, keys, strict=True):
-            if not key:
-                continue
-            # Earlier in this file first: its records are in the library's transaction too.
-            for hit, in_file in ((self.seen.get((kind, key)), True),
-                                 (existing.get((kind, key)), False)):
-                if hit is None or (kind == "title" and _conflict(hit, doi, pmid)):
-                    continue
-                if in_file:
-                    return Duplicate(item.position, item.record.title, _reason(kind), None,
-                                     hit[0])
-                return Duplicate(item.position, item.record.title, _reason(kind), hit[0])
-        return None
-
-    def _existing(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str], _Seen]:
-        found: dict[tuple[str, str], _Seen] = {}
-        if self.reader is None:
-            return found
-        for idx, (kind, col) in enumerate(zip(
-                self.KINDS, (RecordRow.doi_key, RecordRow.pmid, RecordRow.dup_key), strict=True)):
-            wanted = list({k[idx] for k in keys if k[idx]})
-            if not wanted:
-                continue
-            stmt = select(RecordRow.id, RecordRow.doi_key, RecordRow.pmid, col).where(
-                col.in_(wanted)).order_by(RecordRow.id)
-            for rid, doi_key, pmid, value in self.reader.execute(stmt):
-                found.setdefault((kind, value), (rid, doi_key, pmid))
-        return found
-
-
-def _conflict(hit: _Seen, doi: str, pmid: str) -> bool:
-    """Whether two records with the same title key are told apart by their DOIs or PMIDs."""
-    return bool((doi and hit[1] and hit[1] != doi) or (pmid and hit[2] and hit[2] != pmid))
-
-
-def _reason(kind: str) -> str:
-    return "title, year and first author" if kind == "title" else kind
 
 
 class _Store:
@@ -316,19 +265,22 @@ class _Store:
         with self.s.get_bind().connect() as conn:  # type: ignore[union-attr]
             return postgres.vectors_of(conn, [_SEARCHED(r) for r in rows])
 
-    def __call__(self, chunk: list[ReadRecord], checker: _DuplicateChecker,
+    def __call__(self, chunk: list[ReadRecord], checker: DuplicateChecker,
                  writer: BackgroundWriter) -> None:
         if not chunk:
             return
         decoded = [_decode(item.record) for item in chunk]
-        verdicts = checker.check([(item, rec) for item, (rec, _, _) in zip(
+        outcomes = checker.check([(item.position, rec) for item, (rec, _, _) in zip(
             chunk, decoded, strict=True)])
-        keep = []
-        for coded, dup in zip(decoded, verdicts, strict=True):
-            if dup is not None:
-                self.summary.duplicates.append(dup)
+        keep, kept_items = [], []
+        for item, coded, outcome in zip(chunk, decoded, outcomes, strict=True):
+            if (m := outcome.certain) is not None:
+                self.summary.duplicates.append(Duplicate(
+                    item.position, item.record.title, m.verdict.reason, m.existing_id,
+                    m.existing_position))
             else:
                 keep.append(coded)
+                kept_items.append((item, outcome))
         if not keep:
             return
         stamp = now()
@@ -337,17 +289,38 @@ class _Store:
         values = [record_values(rec, batch_id=self.batch_id, added_at=stamp,
                                 suggests=False) | {"id": rid}
                   for rid, (rec, _, _) in zip(ids, keep, strict=True)]
+        idents = [(r["record_id"], r["value"]) for rid, (rec, _, _) in zip(ids, keep, strict=True)
+                  for r in identifier_rows(rid, rec)]
+        pairs = []
+        for rid, (item, outcome) in zip(ids, kept_items, strict=True):
+            checker.assigned(item.position, rid)
+            pairs += self._flag(rid, item, outcome, checker)
         rows = _sqlite_rows(values)  # the server's COPY takes the same tuples
         coding = [(rid, item) for rid, item in zip(ids, keep, strict=True) if item[1] or item[2]]
         last = ids[-1]
         self.last_id = last
         self.summary.added += len(keep)
         vectors = self.helpers.submit(self._vectors, rows) if self.helpers else None
-        writer.submit(lambda: self._write(rows, first, last, coding, vectors))
+        writer.submit(lambda: self._write(rows, first, last, coding, vectors, idents, pairs))
+
+    def _flag(self, rid: int, item: ReadRecord, outcome: Outcome,
+              checker: DuplicateChecker) -> list[dict[str, Any]]:
+        """Pair rows for the possible duplicates of a record just given id ``rid``."""
+        out = []
+        for m in outcome.possible:
+            other = m.existing_id if m.existing_id is not None else checker.record_id(
+                m.existing_position or 0)
+            if other is None or other == rid:
+                continue
+            self.summary.possible.append(Flagged(item.position, rid, other, m.verdict.reason))
+            out.append(pair_row(other, rid, m))
+        return out
 
     def _write(self, rows: list[Any], first: int, last: int,
                coding: list[tuple[int, tuple[Record, list[Span], str]]],
-               vectors: Future[list[tuple[int, str]]] | None = None) -> None:
+               vectors: Future[list[tuple[int, str]]] | None = None,
+               idents: list[tuple[int, str]] | None = None,
+               pairs: list[dict[str, Any]] | None = None) -> None:
         """The writer thread's part: insert, index for search, keep the sequence in step."""
         if vectors is not None:
             postgres.copy_vectors(self.s.connection(), vectors.result())
@@ -356,6 +329,14 @@ class _Store:
             _copy_records(self.s.connection(), rows, last)
         else:
             sqlite.insert_many(self.s.connection(), RecordRow.__tablename__, _COLUMNS, rows)
+        if idents:
+            if self.server:
+                _copy_rows(self.s.connection(), "record_identifier (record_id, value)", idents)
+            else:
+                sqlite.insert_many(self.s.connection(), "record_identifier",
+                                   ("record_id", "value"), idents)
+        if pairs:
+            self.s.execute(insert(PairRow), pairs)
         self.index(first, last)
         if coding:
             _store_coding(self.s, self.coder, coding)
@@ -385,6 +366,21 @@ def _copy_records(conn: Connection, rows: list[tuple[Any, ...]], last: int) -> N
                 copy.write_row(row)
         # keep the id sequence in step for rows inserted later without an id
         cur.execute("SELECT setval(pg_get_serial_sequence('record', 'id'), %s)", (last,))
+
+
+def _copy_rows(conn: Connection, target: str, rows: list[tuple[Any, ...]]) -> None:
+    """``COPY target FROM STDIN`` of ``rows``, inside the file's transaction."""
+    driver: Any = conn.connection.driver_connection
+    with driver.cursor() as cur, cur.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def pair_row(a: int, b: int, match: Match) -> dict[str, Any]:
+    """A ``duplicate_pair`` row for records ``a`` (the earlier) and ``b``, pending a decision."""
+    return {"record_a": min(a, b), "record_b": max(a, b), "reason": match.verdict.reason,
+            "evidence": [[e.field, e.relation, e.detail] for e in match.verdict.evidence],
+            "decision": "pending", "decided_at": "", "decided_by": ""}
 
 
 def _sqlite_rows(values: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
 from litdesk.core.status import ANSWERS, status_of
-from litdesk.store import backup, creation, migrate, pending, postgres, safety, sqlite
+from litdesk.store import backup, creation, dup_check, migrate, pending, postgres, safety, sqlite
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.errors import LibraryError, LibraryMissing
 from litdesk.store.location import Location
@@ -212,6 +212,8 @@ class Library:
                     raise LibraryError(f"{e} The library was not upgraded.") from e
                 migrate.upgrade(conn)
                 conn.commit()
+                with conn.begin():  # keys by this litdesk's rules (see dup_check)
+                    dup_check.refresh_keys(conn)
             elif not self.read_only and self._checked.is_set() and not fresh:
                 backup.daily_backup(conn, self.path)  # else after the check (never a damaged copy)
 

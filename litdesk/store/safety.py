@@ -21,7 +21,15 @@ from sqlalchemy.exc import DatabaseError, DBAPIError
 from sqlalchemy.orm import Session
 
 from litdesk.store import migrate, sqlite
-from litdesk.store.schema import BatchRow, MemoRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.schema import (
+    BatchRow,
+    IdentifierRow,
+    MemoRow,
+    PairRow,
+    RecordRow,
+    SpanRow,
+    StatusRow,
+)
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
@@ -165,6 +173,8 @@ class Snapshot:
     memos: tuple[dict[str, Any], ...] = ()
     statuses: tuple[dict[str, Any], ...] = ()
     batches: tuple[dict[str, Any], ...] = ()
+    identifiers: tuple[dict[str, Any], ...] = ()
+    pairs: tuple[dict[str, Any], ...] = ()
 
     @property
     def ids(self) -> list[int]:
@@ -210,6 +220,10 @@ def take_snapshot(s: Session, ids: Sequence[int], batches: Sequence[int] = ()) -
         memos=tuple(_rows(s, MemoRow.__table__, MemoRow.record_id, ids)),
         statuses=tuple(_rows(s, StatusRow.__table__, StatusRow.record_id, ids)),
         batches=tuple(_rows(s, BatchRow.__table__, BatchRow.id, list(batches))),
+        identifiers=tuple(_rows(s, IdentifierRow.__table__, IdentifierRow.record_id, ids)),
+        pairs=tuple({r["id"]: r for r in (
+            _rows(s, PairRow.__table__, PairRow.record_a, ids)
+            + _rows(s, PairRow.__table__, PairRow.record_b, ids))}.values()),
     )
 
 
@@ -225,8 +239,9 @@ def remove(s: Session, snap: Snapshot) -> None:
     """Delete what ``snap`` holds from the library."""
     ids = snap.ids
     for part in _chunks(ids):
-        for table in (SpanRow, MemoRow, StatusRow):
+        for table in (SpanRow, MemoRow, StatusRow, IdentifierRow):
             s.execute(delete(table).where(table.record_id.in_(part)))
+        s.execute(delete(PairRow).where(PairRow.record_a.in_(part) | PairRow.record_b.in_(part)))
         s.execute(delete(RecordRow).where(RecordRow.id.in_(part)))
     batch_ids = [b["id"] for b in snap.batches]
     if batch_ids:
@@ -250,9 +265,17 @@ def restore(s: Session, snap: Snapshot, error: Callable[[str], Exception]) -> No
     # A record whose import was removed since comes back as not belonging to any import.
     records = [r if r["batch_id"] in known else {**r, "batch_id": None} for r in snap.records]
     for table, rows in ((BatchRow, new_batches), (RecordRow, records), (SpanRow, snap.spans),
-                        (MemoRow, snap.memos), (StatusRow, snap.statuses)):
+                        (MemoRow, snap.memos), (StatusRow, snap.statuses),
+                        (IdentifierRow, snap.identifiers)):
         for i in range(0, len(rows), _CHUNK):
             s.execute(insert(table), list(rows[i:i + _CHUNK]))
+    # A flagged pair comes back when its other record is still (or again) in the library.
+    others = {p[k] for p in snap.pairs for k in ("record_a", "record_b")}
+    present_ids = {i for part in _chunks(sorted(others))
+                   for i in s.scalars(select(RecordRow.id).where(RecordRow.id.in_(part)))}
+    pairs = [p for p in snap.pairs if {p["record_a"], p["record_b"]} <= present_ids]
+    if pairs:
+        s.execute(insert(PairRow), pairs)
 
 
 def batches(s: Session) -> list[BatchInfo]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -38,6 +38,12 @@ class BatchRow(Base):
     added: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     coder: Mapped[str] = mapped_column(String(128), default="")
+    # PRISMA counts (migration 0008): records read, certain duplicates skipped within the file
+    # and against the library (``duplicates`` is their sum), possible duplicates flagged.
+    read: Mapped[int] = mapped_column(Integer, default=0)
+    in_file: Mapped[int] = mapped_column(Integer, default=0)
+    in_library: Mapped[int] = mapped_column(Integer, default=0)
+    possible: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RecordRow(Base):
@@ -58,6 +64,8 @@ class RecordRow(Base):
     pages: Mapped[str] = mapped_column(String(64), default="")
     doi: Mapped[str] = mapped_column(Text, default="")
     pmid: Mapped[str] = mapped_column(String(32), default="")
+    pmcid: Mapped[str] = mapped_column(String(32), default="")
+    accessions: Mapped[list[str]] = mapped_column(JSON, default=list)
     urls: Mapped[list[str]] = mapped_column(JSON, default=list)
     abstract: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -123,3 +131,47 @@ class StatusRow(Base):
     suggestions: Mapped[str] = mapped_column(String(16), default="")  # "", "accepted", "rejected"
 
     __table_args__ = (Index("ix_status_coder_sections", "coder", "sections"),)
+
+
+class IdentifierRow(Base):
+    """One identifier of a record, as duplicate look-ups find it: ``doi:...``, ``pmid:...``,
+    ``pmcid:...`` or an accession number prefixed by its database."""
+
+    __tablename__ = "record_identifier"
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("record.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+    __table_args__ = (Index("ix_record_identifier_value", "value"),)
+
+
+class PairRow(Base):
+    """Two records that may be the same paper, the evidence, and the researcher's decision."""
+
+    __tablename__ = "duplicate_pair"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_a: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"))
+    record_b: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"))
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [field, relation, detail]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(16), default="pending")  # kept, merged
+    decided_at: Mapped[str] = mapped_column(String(32), default="")
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+
+    __table_args__ = (UniqueConstraint("record_a", "record_b", name="uq_duplicate_pair"),
+                      Index("ix_duplicate_pair_b", "record_b"),
+                      Index("ix_duplicate_pair_decision", "decision"))
+
+
+class MergeRow(Base):
+    """A merge of two records, with what it replaced, so that it can be undone."""
+
+    __tablename__ = "merge_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kept_id: Mapped[int] = mapped_column(Integer)
+    removed_id: Mapped[int] = mapped_column(Integer)
+    merged_at: Mapped[str] = mapped_column(String(32), default="")
+    coder: Mapped[str] = mapped_column(String(128), default="")
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # both records' rows
+    undone_at: Mapped[str] = mapped_column(String(32), default="")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from litdesk.store import creation, migrate, postgres, safety
+from litdesk.store import creation, dup_check, migrate, postgres, safety
 from litdesk.store.errors import LibraryMissing
 from litdesk.store.library import APPLICATION, LibraryError, now
 from litdesk.store.schema import MetaRow
@@ -116,6 +116,8 @@ def _prepare(lib: Library, display: str, create: bool) -> None:
             conn.rollback()
             migrate.upgrade(conn)
             conn.commit()
+            with conn.begin():  # keys by this litdesk's rules (see dup_check)
+                dup_check.refresh_keys(conn)
         if conn.execute(text(
                 "SELECT value FROM library_meta WHERE key = 'application'")).scalar() != (
                 APPLICATION):

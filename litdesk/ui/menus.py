@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from litdesk.core.model import LABEL_TITLES, LABELS
-from litdesk.ui import help_actions
+from litdesk.ui import duplicates_dialog, help_actions
 
 if TYPE_CHECKING:
     from litdesk.ui.main_window import MainWindow
@@ -72,6 +72,11 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(edit, "&Delete Selected Records", win.history.delete_selected, "Ctrl+Del",
         "delete_records")
     add(edit, "&Find", win.focus_search, QKeySequence.StandardKey.Find, "find")
+    edit.addSeparator()
+    add(edit, "Possible &Duplicates…", lambda: duplicates_dialog.show_duplicates(
+        win, win.library, win.model.refresh), None, "possible_duplicates")
+    add(edit, "Duplicate &Counts…", lambda: duplicates_dialog.show_counts(win, win.library),
+        None, "duplicate_counts")
 
     code = bar.addMenu("&Coding")
     for n, label in enumerate(LABELS, start=1):

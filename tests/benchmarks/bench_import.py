@@ -11,6 +11,12 @@ times, as separate processes and alternating over the rounds, (a) ``rispy.load``
 file alone and (b) ``python -m litdesk --library NEW import FILE``. Wall time and the peak RSS
 of each child process (from ``os.wait4``) are reported, with records/s. Targets: median (b)
 <= 1.5 x median (a); peak RSS of (b) <= 300 MB.
+
+``--into-library`` instead imports a file of N records into a library that holds N records
+already (a tenth of the file repeats them), in this process, and prints the share of the
+import's time spent on the duplicate check (look-ups and verdicts). Target: <= 10 %.
+
+    python tests/benchmarks/bench_import.py --into-library --sizes 100000
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 300
+TARGET_CHECK_SHARE = 0.10
 
 _WORD_TEXT = (
     "patient care nurse health qualitative study interview experience practice support "
@@ -68,11 +75,11 @@ def _abstract(rng: random.Random) -> str:
     return text[:size].rstrip()
 
 
-def write_ris(path: Path, n: int, seed: int = 1) -> int:
+def write_ris(path: Path, n: int, seed: int = 1, start: int = 0, mode: str = "w") -> int:
     """Write ``n`` synthetic records to ``path``; return the file size in bytes."""
     rng = random.Random(seed)
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        for i in range(n):
+    with path.open(mode, encoding="utf-8", newline="\n") as out:
+        for i in range(start, start + n):
             lines = ["TY  - JOUR"]
             for _ in range(rng.randint(1, 10)):
                 lines.append(f"AU  - {rng.choice(_SURNAMES)}, {rng.choice('ABCDEFGHJKLM')}.")
@@ -147,12 +154,63 @@ def bench(size: int, rounds: int, folder: Path) -> dict[str, object]:
             "ratio": b / a}
 
 
+def check_share(size: int, folder: Path) -> bool:
+    """Import ``size`` records into a library of ``size``; print the duplicate check's share.
+
+    Two figures: the time the reading thread spends deciding duplicates (look-ups and
+    verdicts; it runs beside the writing thread, so GIL waits count too), and what the check
+    adds to the import's wall time: the same file imported into a copy of the same library
+    with the check switched off (``allow_duplicates``; it then writes the repeats too)."""
+    import shutil
+
+    from litdesk.store.importer import import_file
+    from litdesk.store.library import Library
+
+    first, second = folder / f"first-{size}.ris", folder / f"second-{size}.ris"
+    write_ris(first, size, seed=1)
+    write_ris(second, size // 10, seed=1)  # the first tenth again: certain duplicates
+    write_ris(second, size - size // 10, seed=2, start=size, mode="a")
+    lib_path, bare_path = folder / f"lib-{size}.sqlite", folder / f"bare-{size}.sqlite"
+    with Library.open(lib_path, coder="bench") as lib:
+        start = time.perf_counter()
+        s1 = import_file(lib, first)
+        into_empty = time.perf_counter() - start
+    shutil.copyfile(lib_path, bare_path)
+    with Library.open(bare_path, coder="bench") as bare:
+        start = time.perf_counter()
+        import_file(bare, second, allow_duplicates=True)
+        unchecked = time.perf_counter() - start
+    with Library.open(lib_path, coder="bench") as lib:
+        start, cpu = time.perf_counter(), time.process_time()
+        s2 = import_file(lib, second)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    share, added = s2.check_seconds / wall, (wall - unchecked) / wall
+    cpu_share = s2.check_cpu_seconds / cpu
+    print(f"into an empty library: {s1.added:,} added in {into_empty:.1f} s "
+          f"(check {s1.check_seconds:.1f} s)")
+    print(f"into {s1.added:,} records: {s2.line()}")
+    print(f"  {wall:.1f} s in all, {s2.check_seconds:.1f} s in the reading thread deciding "
+          f"duplicates: {share:.1%}")
+    print(f"  CPU: {cpu:.1f} s for the import (all its threads), {s2.check_cpu_seconds:.1f} s "
+          f"deciding duplicates: {cpu_share:.1%} (target <= {TARGET_CHECK_SHARE:.0%}: "
+          f"{'met' if cpu_share <= TARGET_CHECK_SHARE else 'NOT met'})")
+    print(f"  without the check (allow_duplicates): {unchecked:.1f} s; the check adds "
+          f"{wall - unchecked:.1f} s = {added:.1%} of the import's wall time (a noisy figure "
+          "on a shared machine)")
+    return cpu_share <= TARGET_CHECK_SHARE
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: tmp)")
+    parser.add_argument("--into-library", action="store_true",
+                        help="time the duplicate check of an import into a full library")
     args = parser.parse_args()
+    if args.into_library:
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+            return 0 if all(check_share(n, Path(tmp)) for n in args.sizes) else 1
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         results = [bench(n, args.rounds, Path(tmp)) for n in args.sizes]
     print("\n| records | file MB | rispy.load s | litdesk import s | ratio | rispy rec/s "

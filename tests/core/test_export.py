@@ -79,8 +79,8 @@ def test_export_to_path_writes_the_file(tmp_path: Path, fmt: str) -> None:
 def test_record_to_json_shape() -> None:
     data = record_to_json(sample())
     assert list(data) == [
-        "id", "type", "title", "authors", "year", "journal", "doi", "abstract", "keywords",
-        "spans", "memo", "memos", "status",
+        "id", "type", "title", "authors", "year", "journal", "doi", "pmid", "pmcid",
+        "accessions", "abstract", "keywords", "spans", "memo", "memos", "status",
     ]  # fmt: skip
     assert data["authors"] == ["Gill, Simon"]
     assert data["keywords"] == ["k1", "k2"]

@@ -406,7 +406,8 @@ def test_record_from_tags_defaults_and_fallbacks() -> None:
     assert record_from_tags([]).type == "GEN"
     chap = record_from_tags([("TY", "CHAP"), ("T2", "A Book"), ("BT", "Book title"),
                              ("N1", "PMID: 998877"), ("M3", "doi: 10.5555/abc")])
-    assert (chap.journal, chap.title, chap.pmid, chap.doi) == ("", "Book title", "998877",
+    # a note is free text: the PMID it names may be another paper's (see test_duplicates)
+    assert (chap.journal, chap.title, chap.pmid, chap.doi) == ("", "Book title", "",
                                                               "10.5555/abc")
     assert record_from_tags([("TY", "Journal Article")]).type == "JOUR"
     embase = record_from_tags([("TY", "JOUR"), ("DB", "Embase"), ("AN", "2004123456")])
@@ -518,3 +519,15 @@ def test_record_from_tags_never_fails_and_sanitises(tags: list[tuple[str, str]])
 def test_unknown_tags_found_by_fuzzing(text: str) -> None:
     [item] = read_ris_text(text)
     assert len(item.record.tags) == text.count("\n") - 1
+
+
+def test_block_that_lost_its_ty_line_is_kept_with_a_warning(tmp_path: Path) -> None:
+    text = ("TY  - JOUR\nTI  - First\nER  - \n\nNA\nAU  - Doe, J\nTI  - Lost its TY\n"
+            "AB  - Everything here is data.\nER  - \n\nTY  - JOUR\nTI  - Third\nER  - \n"
+            "UK  - a stray tag\nER  - \n")
+    records, problems, _ = read(write(tmp_path, text))
+    assert [(r.position, r.line, r.record.title) for r in records] == [
+        (1, 1, "First"), (2, 6, "Lost its TY"), (3, 11, "Third")]
+    assert records[1].record.authors == ("Doe, J",)
+    assert [(p.record, p.line, p.action) for p in problems] == [
+        (2, 6, "record kept"), (None, 14, "lines skipped")]

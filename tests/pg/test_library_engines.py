@@ -43,11 +43,11 @@ def test_import_seed_and_duplicates(any_library, seed, make_ris):
     again = import_file(any_library, seed)
     assert again.added == 0
     assert [d.existing_id for d in again.duplicates] == any_library.search_ids()
-    dup = make_ris("dup.ris", [TWO[0], {**TWO[0], "TI": "Retitled", "DO": "https://doi.org/10.1234/ABC.1"},
-                                 TWO[1]])
+    dup = make_ris("dup.ris", [TWO[0], {**TWO[0], "TI": "First study.",
+                                        "DO": "https://doi.org/10.1234/ABC.1"}, TWO[1]])
     summary = import_file(any_library, dup)
     assert (summary.added, len(summary.duplicates)) == (2, 1)
-    assert summary.duplicates[0].reason == "DOI"
+    assert summary.duplicates[0].reason == "same DOI"
     assert import_file(any_library, dup, allow_duplicates=True).added == 3
     assert any_library.count() == 6
 

@@ -151,3 +151,23 @@ def test_the_password_is_never_shown(empty_database):
         assert "s3cret" not in lib.path.name
         assert str(lib.path).startswith("postgresql://")
         assert lib.count() == 0
+
+
+def test_members_import_flag_and_merge_only_their_own_coding(team_library, logins,
+                                                             with_login, make_ris):
+    from litdesk.store import merging
+
+    url, rid = team_library
+    with Library.open(with_login(url, logins[0])) as ann:
+        paper = {"TY": "JOUR", "TI": "Shared", "AU": "Lee, K", "PY": "2020", "AB": "Poster text."}
+        summary = import_file(ann, make_ris("again.ris", [{**paper, "TY": "CPAPER"}]))
+        assert (summary.added, len(summary.possible)) == (1, 1)  # a member writes pairs
+        [pair] = merging.pairs(ann)
+        ann.tag(pair.b.id, 0, 5, "aim")
+    with Library.open(with_login(url, logins[1])) as bob:
+        with pytest.raises(LibraryError, match="only the library's owner"):
+            merging.merge(bob, rid, pair.b.id)  # ann's coding would be lost to bob's rights
+        assert bob.count() == 2
+        merging.keep_both(bob, rid, pair.b.id)
+    with Library.open(with_login(url, logins[0])) as ann:
+        assert merging.pairs(ann) == []

@@ -169,3 +169,19 @@ def test_library_from_newer_litdesk_is_refused_byte_identical(old_library, wal):
     others = [p for p in old_library.parent.iterdir() if p != old_library]
     assert {p.name for p in others} <= {f"{old_library.name}-wal", f"{old_library.name}-shm"}
     assert all(p.stat().st_size == 0 for p in others if p.name.endswith("-wal"))
+
+
+def test_upgraded_library_gets_its_duplicate_keys_and_finds_duplicates(old_library, make_ris):
+    from litdesk.store.importer import import_file
+
+    with Library.open(old_library, coder="ana") as lib:
+        with lib.engine.connect() as conn:
+            keys = conn.exec_driver_sql(
+                "SELECT record_id, value FROM record_identifier ORDER BY record_id").all()
+        assert keys == [(1, "doi:10.3399/bjgpo.2022.0085"), (2, "doi:10.1000/night.1"),
+                        (3, "doi:10.1000/triage.2")]
+        again = import_file(lib, make_ris("again.ris", [
+            {"TY": "JOUR", "TI": "NURSES' VIEWS OF NIGHT SHIFTS: A QUALITATIVE STUDY", "DO": "https://doi.org/10.1000/NIGHT.1"},
+            {"TY": "JOUR", "TI": "Caring at home."}]))
+        assert [d.existing_id for d in again.duplicates] == [2]
+        assert [f.other_id for f in again.possible] == [4]  # a title alone: only flagged

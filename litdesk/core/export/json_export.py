@@ -25,6 +25,9 @@ def record_to_json(record: Record) -> dict[str, Any]:
         "year": record.year,
         "journal": record.journal,
         "doi": record.doi,
+        "pmid": record.pmid,
+        "pmcid": record.pmcid,
+        "accessions": list(record.accessions),
         "abstract": record.abstract,
         "keywords": list(record.keywords),
         "spans": [

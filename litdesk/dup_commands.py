@@ -1,0 +1,113 @@
+"""The CLI's duplicate commands: duplicates, merge, keep-both, unmerge, counts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from litdesk.cli import print_json
+from litdesk.store.library import Library, LibraryError
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The sub-commands' parsers."""
+    dp = sub.add_parser("duplicates", help="list the possible duplicates awaiting a decision")
+    dp.add_argument("--json", action="store_true", help="print the pairs and evidence as JSON")
+    dp.add_argument("--all", action="store_true", help="decided pairs too (kept both)")
+    mg = sub.add_parser("merge", help="merge record OTHER into record KEEP (undo: unmerge)")
+    mg.add_argument("keep", type=int, metavar="KEEP")
+    mg.add_argument("other", type=int, metavar="OTHER")
+    kb = sub.add_parser("keep-both", help="remember that two records are different papers")
+    kb.add_argument("a", type=int, metavar="ID")
+    kb.add_argument("b", type=int, metavar="ID")
+    um = sub.add_parser("unmerge", help="undo the latest merge (or the one with --log ID)")
+    um.add_argument("--log", type=int, metavar="ID", help="a merge's id from 'merges'")
+    sub.add_parser("merges", help="the merges made, newest first (ids for unmerge --log)")
+    ct = sub.add_parser("counts", help="the PRISMA counts: records read, duplicates removed, "
+                                       "possible duplicates flagged, added")
+    ct.add_argument("--json", action="store_true", help="print the counts as JSON")
+
+
+def _fail(message: str) -> int:
+    print(f"litdesk: {message}", file=sys.stderr)
+    return 1
+
+
+def duplicates(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import merging
+
+    found = merging.pairs(lib, decision=None if args.all else merging.PENDING)
+    if args.json:
+        print_json([p.as_json() for p in found])
+        return 0
+    for p in found:
+        print(f"pair {p.id} [{p.decision}]: {p.a.id} / {p.b.id}: {p.reason}")
+        for rec in (p.a, p.b):
+            print(f"  {rec.id:>6}  {rec.year or 'n.d.'}  {rec.title[:90]}")
+    if not found:
+        print("no possible duplicates awaiting a decision")
+    return 0
+
+
+def merge(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import merging
+
+    try:
+        log_id = merging.merge(lib, args.keep, args.other)
+    except KeyError as e:
+        return _fail(f"no record with id {e.args[0]}")
+    except ValueError as e:
+        return _fail(str(e))
+    print(f"record {args.other} merged into record {args.keep} (merge {log_id}; "
+          "'litdesk unmerge' undoes it)")
+    return 0
+
+
+def keep_both(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import merging
+
+    try:
+        merging.keep_both(lib, args.a, args.b)
+    except KeyError as e:
+        return _fail(f"no record with id {e.args[0]}")
+    except ValueError as e:
+        return _fail(str(e))
+    print(f"records {args.a} and {args.b} kept as different papers")
+    return 0
+
+
+def unmerge(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import merging
+
+    try:
+        kept, removed = merging.unmerge(lib, args.log)
+    except KeyError:
+        return _fail("no merge to undo" if args.log is None else f"no merge {args.log} to undo")
+    except LibraryError as e:
+        return _fail(str(e))
+    print(f"merge undone: records {kept} and {removed} are back as they were")
+    return 0
+
+
+def merges(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import merging
+
+    for log_id, kept, removed, when, coder in merging.merges(lib):
+        print(f"merge {log_id}: record {removed} into {kept}, {when} by {coder}")
+    return 0
+
+
+def counts(lib: Library, args: argparse.Namespace) -> int:
+    from litdesk.store import merging
+
+    c = merging.counts(lib)
+    if args.json:
+        print_json(c.as_json())
+        return 0
+    for line in c.lines():
+        print(line)
+    return 0
+
+
+HANDLERS = {"duplicates": duplicates, "merge": merge, "keep-both": keep_both,
+            "unmerge": unmerge, "merges": merges, "counts": counts}
