@@ -64,6 +64,9 @@ class JobRunner(QObject):
     def _finished(self, _result: object) -> None:
         self.job = None
         if self._progress is not None:
+            # reset() stops the timer that shows the dialog after its minimum duration: a job
+            # failing sooner would otherwise get it shown over its error message.
+            self._progress.reset()
             self._progress.hide()
             self._progress.deleteLater()
             self._progress = None
