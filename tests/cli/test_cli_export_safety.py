@@ -307,6 +307,8 @@ def test_without_format_the_extension_decides(cli, lib: Path, tmp_path: Path, fm
         assert data.startswith(b"TY  - ")
     elif fmt == "json":
         assert data.startswith(b"[")
+    elif fmt == "bibtex":
+        assert data.lstrip(b"\xef\xbb\xbf \n%").startswith(b"@")
     else:
         header = data.decode("utf-8-sig").splitlines()[0]
         assert header.startswith("record_id" if fmt == "segments-csv" else "id,")
