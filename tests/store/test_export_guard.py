@@ -27,7 +27,7 @@ def lib(tmp_path: Path, seed: Path, make_ris) -> Library:
     opened = Library.open(folder / "lib.sqlite", coder="tester")
     import_file(opened, seed)
     import_file(opened, make_ris("two.ris", [{"TY": "JOUR", "TI": "Two", "AB": "Aim: b."},
-                                             {"TY": "JOUR", "TI": "Three"}]))
+                                             {"TY": "JOUR", "TI": "Three", "AB": "Methods: x."}]))
     with opened.engine.connect() as conn:
         backup.make_backup(conn, opened.path)
     yield opened
