@@ -12,7 +12,7 @@ from litdesk.ui.record_model import RecordTableModel
 
 TITLE_MIN_CHARS = 30  # Title keeps room for this many average characters when columns show
 WIDTHS = {RecordTableModel.AUTHOR: 130, RecordTableModel.YEAR: 50,
-          RecordTableModel.JOURNAL: 150, RecordTableModel.PROGRESS: 84,
+          RecordTableModel.JOURNAL: 150, RecordTableModel.PROGRESS: 120,
           RecordTableModel.CODERS: 160}
 
 

@@ -90,12 +90,7 @@ def table_rows(record: Record) -> Iterator[list[Cell]]:
     Several spans of one section by one coder share a cell, joined by :data:`SPAN_JOINER`;
     two coders' texts never do.
     """
-    items = codings(record)
-    for coder, spans, memo in items:
-        # One coder's row carries the record's stored status; with several coders, each row's
-        # status follows that coder's own spans.
-        own = record if len(items) == 1 else dataclasses.replace(record, spans=tuple(spans),
-                                                                 status="")
+    for coder, spans, memo in codings(record):
         sections: dict[str, list[str]] = {label: [] for label in LABELS}
         for span in spans:
             sections[span.label].append(span_text(record, span))
@@ -109,7 +104,9 @@ def table_rows(record: Record) -> Iterator[list[Cell]]:
             coder,
             *(SPAN_JOINER.join(sections[label]) for label in LABELS),
             memo,
-            coding_status(own),
+            # The store's status is record.coder's; another coder's row goes by its spans.
+            coding_status(dataclasses.replace(record, spans=tuple(spans), status=(
+                record.status if coder == record.coder else ""))),
         ]
 
 
