@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from tests.ui.test_main_window import drop_and_wait, summary_dialog
+from tests.ui.conftest import drop_and_wait, summary_dialog
 
 FORMATS = Path(__file__).parents[2].parent / "shared" / "corpus" / "formats"
 
