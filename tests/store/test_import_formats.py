@@ -57,7 +57,7 @@ def test_a_refused_export_leaves_the_library_as_it_was(stocked, tmp_path, lib_pa
     assert checksum(lib_path) == before
 
 
-@pytest.mark.parametrize(("name", "text"), [("p.xml", PUBMED), ("e.xml", ENDNOTE)])
+@pytest.mark.parametrize(("name", "text"), [("p.xml", PUBMED), ("x.nbib", MEDLINE)])
 def test_the_same_file_twice_adds_nothing_the_second_time(library, tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")

@@ -75,7 +75,8 @@ def pmcid_of(text: str) -> str:
 
 
 def id_tags(pmid: str, pmcid: str, accessions: Iterable[str]) -> list[tuple[str, str]]:
-    """RIS tags that carry a record's identifiers through a RIS export and back."""
-    tags = [("AN", f"PMID: {pmid}")] if pmid else []
-    tags += [("AN", f"PMCID: {pmcid}")] if pmcid else []
-    return tags + [("AN", a) for a in accessions if a]
+    """RIS tags that carry a record's identifiers through a RIS export and back, where
+    `litdesk.core.identifiers` reads them: a PubMed link, C2 for the PMCID, AN accessions."""
+    tags = [("L2", f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/")] if pmid else []
+    tags += [("C2", pmcid)] if pmcid else []
+    return tags + [("AN", a.removeprefix("SCOPUS:")) for a in accessions if a]

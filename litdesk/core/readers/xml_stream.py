@@ -43,7 +43,7 @@ def record_elements(source: SourceFile, tags: tuple[str, ...]) -> Iterator[tuple
             position += 1
             line = element.sourceline or 0
             seen = _report(source, context, seen, position, line)
-            if len(element) or (element.text or "").strip():
+            if any(text.strip() for text in element.itertext()):  # stops at the first text
                 yield position, line, element
             else:
                 source.report(position, line, "empty record", "skipped")
