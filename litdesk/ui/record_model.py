@@ -87,7 +87,8 @@ class RecordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.PROGRESS:
                 done = ", marked done" if row.done else ""
-                return f"{row.status}: {row.sections} of {len(LABELS)} sections tagged{done}"
+                n = len(LABELS)
+                return f"{row.status}: {row.sections} of {n} sections tagged{done}"  # always plural
             return row.title if col == self.TITLE else None
         return self._display(row, col)
 

@@ -73,7 +73,7 @@ def test_first_run_asks_the_coder_before_importing_the_files_named(qtbot, qapp, 
     import sys
 
     from PySide6.QtCore import QSettings, QStandardPaths, QTimer
-    from PySide6.QtWidgets import QApplication, QInputDialog
+    from PySide6.QtWidgets import QApplication, QInputDialog, QPushButton
 
     from litdesk.ui.app import run_app
     from litdesk.ui.main_window import MainWindow
@@ -89,6 +89,12 @@ def test_first_run_asks_the_coder_before_importing_the_files_named(qtbot, qapp, 
     seen: list[str] = []
 
     def answer() -> None:
+        create = next((w for w in QApplication.topLevelWidgets()  # "Create a new library?"
+                       if w.objectName() == "createLibrary" and w.isVisible()), None)
+        if create is not None:
+            create.findChild(QPushButton, "create").click()
+            QTimer.singleShot(20, answer)
+            return
         window = next((w for w in QApplication.topLevelWidgets()
                        if isinstance(w, MainWindow) and w.isVisible()), None)
         asked = next((w for w in QApplication.topLevelWidgets()

@@ -15,6 +15,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from litdesk.core.readers.base import SourceFile
 from litdesk.core.ris_reader import RisReadError
+from litdesk.core.words import counted
 
 #: Inline markup inside text (titles, abstracts): read as part of the text around it.
 INLINE: Final = frozenset({"i", "b", "u", "sub", "sup", "style", "mml:math", "math", "em",
@@ -57,7 +58,7 @@ def record_elements(source: SourceFile, tags: tuple[str, ...]) -> Iterator[tuple
             raise RisReadError(source.path, f"the file is not well-formed XML ({exc.msg})",
                                exc.lineno) from None
         source.report(None, exc.lineno, f"XML error: {exc.msg}", "reading stopped there; the "
-                      f"{position} records before it kept")
+                      f"{counted(position, 'record')} before it kept")
         return
     _report(source, context, seen, None, 0)
     if position == 0:
