@@ -205,9 +205,9 @@ def test_kill_during_export_leaves_previous_or_complete_file(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     target = out / "export.ris"
+    target.unlink(missing_ok=True)  # the first export goes into a new file
+    written = False  # whether an export has completed: from then on the file never goes away
     for run in range(RUNS + 1):
-        if run == 0:
-            target.unlink(missing_ok=True)  # the first export into a new file
         proc = _start(EXPORT_WORKER, str(lib_path), str(target))
         delay = rng.uniform(0.05, 0.8)
         lines, running = _kill(proc, delay)
@@ -215,8 +215,10 @@ def test_kill_during_export_leaves_previous_or_complete_file(tmp_path):
         context = f"run {run}, kill after {delay:.2f}s (seed {RNG_SEED})"
         if target.exists():
             assert target.read_bytes() == complete, context
+            written = True
         else:
-            assert run == 0, context
+            # On a slow machine the first few exports may all be killed before they finish.
+            assert not written, context
             assert not lines, context
         # SIGKILL leaves export_to_path no chance to delete its temporary file: at most the
         # one being written, named like the documented ".<name>.XXXX.part", may be left.
