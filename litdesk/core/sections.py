@@ -62,7 +62,7 @@ _LINE_START: Final = re.compile(r"[\r\n][ \t\r\n]*(?=[^\W\d_])")
 _CAPS_WORD: Final = re.compile(r"(?<=[ \t])(?=[A-Z])")
 # Vendor trailers after the last section: copyright notices, "[Author Abstract]".
 _TRAILER: Final = re.compile(
-    r"(?<![^\s.])(?:Copyright\b|©|\([Cc]\)(?=\s*\d{4})"
+    r"(?<![^\s.])(?:Copyright\b|Â?©|\([Cc]\)(?=\s*\d{4})"
     r"|\(PsycINFO Database Record|\[Author Abstract\])"
 )
 _OPENERS: Final = "([\"'‘“"
@@ -82,19 +82,34 @@ class _Heading:
 @cache
 def lexicon() -> tuple[dict[tuple[str, ...], str], int]:
     """The heading list as ``{normalised words: label}`` and the longest heading's token count."""
+    table, _ = _read_headings()
+    return table, max(len(key) for key in table)
+
+
+@cache
+def _colon_only() -> frozenset[tuple[str, ...]]:
+    """Generic headings ("Case", "The aim") that count only when a colon follows them."""
+    return _read_headings()[1]
+
+
+@cache
+def _read_headings() -> tuple[dict[tuple[str, ...], str], frozenset[tuple[str, ...]]]:
     text = files("litdesk.core").joinpath(_HEADINGS_FILE).read_text(encoding="utf-8")
     table: dict[tuple[str, ...], str] = {}
+    colon: set[tuple[str, ...]] = set()
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        heading, _, label = line.rpartition("|")
-        if label != NOT_CODED and label not in LABELS:
-            raise ValueError(f"{_HEADINGS_FILE}: unknown label {label!r} for {heading!r}")
+        heading, label, *flags = line.split("|")
+        if label != NOT_CODED and label not in LABELS or flags not in ([], ["colon"]):
+            raise ValueError(f"{_HEADINGS_FILE}: cannot read {line!r}")
         key = _normalise(heading)
         if key:
             table[key] = label
-    return table, max(len(key) for key in table)
+            if flags:
+                colon.add(key)
+    return table, frozenset(colon)
 
 
 def _normalise(heading: str) -> tuple[str, ...]:
@@ -180,6 +195,8 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
         if delimited is None:
             continue
         kind, body = delimited
+        if kind != "colon" and _normalise(heading) in _colon_only():
+            continue
         if kind == "lowercase":
             # Only a wrapper may stand before a lower-case word, and only when a heading
             # follows: "Abstract objectives: ...".
@@ -279,18 +296,26 @@ def suggest_sections(text: str) -> list[tuple[int, int, str]]:
     bounds = sorted({h.start for h in headings} | set(_stops(text, headings[0].body)))
     bounds.append(len(text))
     spans: list[tuple[int, int, str]] = []
+    opened: _Heading | None = None  # a coded heading without text of its own
     for heading in headings:
         if heading.label == NOT_CODED:
+            opened = None
             continue
         stop = next(b for b in bounds if b > heading.start)
         if not text[heading.body : stop].strip():
-            continue  # a heading with no text of its own ("Summary" above "Background")
+            # A heading with no text of its own: the next heading's span starts here when it
+            # follows at once with the same label ("Introduction: Background: ...", "Results:
+            # Results: ..."), not "Summary" above "Background".
+            opened = heading if opened is None and stop == heading.body else opened
+            continue
+        start = opened.start if opened and opened.label == heading.label else heading.start
+        opened = None
         end = heading.start + len(text[heading.start : stop].rstrip())
         last = spans[-1] if spans else None
-        if last and last[2] == heading.label and not text[last[1] : heading.start].strip():
+        if last and last[2] == heading.label and not text[last[1] : start].strip():
             spans[-1] = (last[0], end, heading.label)
         else:
-            spans.append((heading.start, end, heading.label))
+            spans.append((start, end, heading.label))
     if len({label for _, _, label in spans}) < 2:
         return []
     return spans

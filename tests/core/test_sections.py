@@ -64,8 +64,9 @@ def test_package_facade() -> None:
 
 def test_heading_list_is_package_data() -> None:
     data = files("litdesk.core").joinpath("section_headings.txt").read_text(encoding="utf-8")
-    labels = {line.rpartition("|")[2] for line in data.splitlines() if not line.startswith("#")}
-    assert labels == {*LABELS, "-"}
+    fields = [line.split("|") for line in data.splitlines() if not line.startswith("#")]
+    assert {f[1] for f in fields} == {*LABELS, "-"}
+    assert {tuple(f[2:]) for f in fields} == {(), ("colon",)}
 
 
 STYLES = {
@@ -151,6 +152,32 @@ def test_uncoded_headings_and_trailers_end_a_section() -> None:
     assert spans[-1] == (35, 68, "conclusion")
     text = "OBJECTIVE: To count. RESULTS: Many. Copyright © 2021 APA."
     assert suggest_sections(text) == [(0, 20, "aim"), (21, 35, "results")]
+
+
+def test_administrative_headings_and_mojibake_copyright_end_a_section() -> None:
+    # NLM files trial registries and supplementary material under BACKGROUND; litdesk codes none.
+    text = (
+        "Background: Pain. Conclusions: More work is needed. Clinical Trial Registration code: "
+        "IRCT1. Supplementary information: Data are online."
+    )
+    assert suggest_sections(text) == [(0, 17, "background"), (18, 51, "conclusion")]
+    text = "Aims: To count. Results: Many counted. Â© 2021 Emerald Publishing Limited."
+    assert suggest_sections(text) == [(0, 15, "aim"), (16, 38, "results")]
+
+
+def test_generic_headings_count_only_before_a_colon() -> None:
+    text = "The aim: To describe carers. Case: A 20-year-old woman. Lessons: Ask early."
+    assert suggest_sections(text) == [(0, 28, "aim"), (29, 55, "method"), (56, 75, "conclusion")]
+    text = "Background: Pain. Case 1 was a man. Treatment was given. Impact was small. Lessons."
+    assert suggest_sections(text) == []
+
+
+def test_heading_without_text_before_another_of_its_label_starts_the_span() -> None:
+    text = "Introduction: Background: IBS is common. Results: Results: Most were well."
+    assert suggest_sections(text) == [(0, 40, "background"), (41, 74, "results")]
+    # A heading of another label stays outside.
+    text = "Background: Pain. Methods: Results: Most were well. Conclusion: Fine."
+    assert suggest_sections(text)[1] == (27, 51, "results")
 
 
 def test_mid_sentence_upper_case_heading_with_colon() -> None:
