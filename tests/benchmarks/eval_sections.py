@@ -1,6 +1,6 @@
 """Evaluate litdesk.core.sections.suggest_sections on real and hand-written structured abstracts.
 
-Run by hand: ``python tests/benchmarks/eval_sections.py [--show] [--only ris|dev]``.
+Run by hand: ``python tests/benchmarks/eval_sections.py [--show] [--only ris|dev|model]``.
 
 1. Real structured abstracts are taken from the AB/N2 values of ../shared/corpus/ris. Their gold
    sections come from a hand-kept table of the headings those abstracts actually use (GOLD below),
@@ -14,6 +14,8 @@ Run by hand: ``python tests/benchmarks/eval_sections.py [--show] [--only ris|dev
 5. ``dev``: the 5,854 structured abstracts of ../shared/corpus/abstracts (headings marked by the
    corpus, see section_corpus.py), a development set: macro-F1, exact boundaries, and spans
    found once their headings are removed (some bodies hold sub-headings the corpus missed).
+6. ``model``: the section model for abstracts without headings (eval_section_model.py, needs
+   the ``train`` extra): leave-source-out macro-F1 per label, against the position baseline.
 """
 
 from __future__ import annotations
@@ -277,6 +279,10 @@ def main(show: bool = False, only: str | None = None) -> None:
         ris(show)
     if only in (None, "dev"):
         dev(show)
+    if only in (None, "model"):
+        import eval_section_model
+
+        eval_section_model.main()
 
 
 def ris(show: bool = False) -> None:
