@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     sg.add_argument("--json", action="store_true",
                     help='print [{"id": N, "spans": [[start, end, label, confidence], ...], '
                          '"source": "headings"}, ...]')
+    sg.add_argument("--model", action="store_true",
+                    help="where an abstract has no headings, suggest sections from the built-in "
+                         'model ("source": "model", with a confidence; stored by --apply)')
 
     tg = sub.add_parser("tag", help="tag abstract[START:END] of a record with LABEL, or many "
                         "spans from a JSON Lines file", usage="%(prog)s [-h] "

@@ -221,33 +221,41 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _suggest(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.core.suggestions import HEADINGS, offered
+    from litdesk.core.section_model import ModelError
+    from litdesk.core.suggestions import HEADINGS, MODEL, offered_first
     from litdesk.store.suggestions import apply_suggestions
 
+    sources = (HEADINGS, MODEL) if args.model else (HEADINGS,)
     ids = _selected_ids(lib, args)
     rows = {r.id: r for r in lib.rows(ids)}
     found = []
-    for rec in lib.records([i for i in ids if i in rows]):
-        assert rec.id is not None
-        row = rows[rec.id]
-        spans = offered(rec.abstract, row.sections, row.done, row.answer, HEADINGS)
-        if spans:
-            found.append((rec, spans))
+    try:
+        for rec in lib.records([i for i in ids if i in rows]):
+            assert rec.id is not None
+            row = rows[rec.id]
+            source, spans = offered_first(rec.abstract, row.sections, row.done, row.answer,
+                                          sources)
+            if spans:
+                found.append((rec, source, spans))
+    except ModelError as e:
+        return _fail(f"the section model cannot be used: {e}")
     if args.json:
         print_json([{"id": rec.id, "spans": [[s.start, s.end, s.label, s.confidence]
-                                             for s in spans], "source": HEADINGS}
-                    for rec, spans in found])
+                                             for s in spans], "source": source}
+                    for rec, source, spans in found])
     else:
         if not found:
             print("no suggestions: none of these records has headings to suggest sections "
                   "from, or you have tagged them, marked them done or rejected their "
                   "suggestions", file=sys.stderr)
-        for rec, spans in found:
+        for rec, source, spans in found:
             for s in spans:
                 shown = _one_line(rec.abstract[s.start:s.end])
-                print(f"{rec.id}\t{s.start}\t{s.end}\t{s.label}\t{shown}")
+                extra = f"\t{source} {s.confidence:.2f}" if source != HEADINGS else ""
+                print(f"{rec.id}\t{s.start}\t{s.end}\t{s.label}\t{shown}{extra}")
     if args.apply:
-        n = apply_suggestions(lib, [rec.id for rec, _ in found if rec.id is not None])
+        n = apply_suggestions(lib, [rec.id for rec, _, _ in found if rec.id is not None],
+                              sources)
         print(f"suggested sections stored as your spans on {n} "
               f"record{'' if n == 1 else 's'}", file=sys.stderr)
     return 0

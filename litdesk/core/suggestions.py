@@ -1,13 +1,14 @@
 """Suggested sections by source, and which of them a coder is offered on a record.
 
-A source turns an abstract into suggested spans, each with a confidence. Today there is one,
-``headings`` (structured-abstract headings, :mod:`litdesk.core.sections`, confidence 1.0); a
-learned model registers itself in :data:`SOURCES` under its own name.
+A source turns an abstract into suggested spans, each with a confidence: ``headings``
+(structured-abstract headings, :mod:`litdesk.core.sections`, confidence 1.0) and ``model``
+(the section model for abstracts without headings, :mod:`litdesk.core.section_model`, loaded
+on first use; spans under its confidence threshold are left out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -32,6 +33,7 @@ class Suggested:
 
 
 HEADINGS: Final = "headings"
+MODEL: Final = "model"
 
 
 def from_headings(abstract: str) -> list[Suggested]:
@@ -39,8 +41,17 @@ def from_headings(abstract: str) -> list[Suggested]:
     return [Suggested(s, e, label, 1.0) for s, e, label in suggest_sections(abstract)]
 
 
+def from_model(abstract: str) -> list[Suggested]:
+    """Sections the shipped model is confident of (may raise section_model.ModelError)."""
+    from litdesk.core.section_model import suggest_confident  # not at start-up
+
+    return [Suggested(s, e, label, confidence)
+            for s, e, label, confidence in suggest_confident(abstract)]
+
+
 #: Source name -> the suggestions it makes for an abstract.
-SOURCES: Final[dict[str, Callable[[str], list[Suggested]]]] = {HEADINGS: from_headings}
+SOURCES: Final[dict[str, Callable[[str], list[Suggested]]]] = {
+    HEADINGS: from_headings, MODEL: from_model}
 
 
 def offered(abstract: str, sections: int, done: bool, answer: str,
@@ -50,3 +61,12 @@ def offered(abstract: str, sections: int, done: bool, answer: str,
     if not abstract or not offers_suggestions(sections, done, answer):
         return []
     return SOURCES[source](abstract)
+
+
+def offered_first(abstract: str, sections: int, done: bool, answer: str,
+                  sources: Sequence[str] = (HEADINGS,)) -> tuple[str, list[Suggested]]:
+    """The first of ``sources`` that offers suggestions on a record, and them (or ``[]``)."""
+    for source in sources:
+        if found := offered(abstract, sections, done, answer, source):
+            return source, found
+    return sources[-1], []

@@ -18,7 +18,7 @@ from litdesk.core import sections
 from litdesk.core.model import Span
 from litdesk.core.section_pretest import may_have_sections
 from litdesk.core.status import ACCEPTED, offers_suggestions
-from litdesk.core.suggestions import offered
+from litdesk.core.suggestions import HEADINGS, offered_first
 from litdesk.store.library import Library
 from litdesk.store.pending import (
     PENDING_KEY,
@@ -107,8 +107,11 @@ def batch_record_ids(lib: Library, batch_id: int) -> list[int]:
         return list(conn.execute(stmt).scalars())
 
 
-def apply_suggestions(lib: Library, ids: Sequence[int]) -> int:
+def apply_suggestions(lib: Library, ids: Sequence[int],
+                      sources: Sequence[str] = (HEADINGS,)) -> int:
     """Store the suggested sections of ``ids`` as the coder's spans; how many records.
+
+    Each record's come from the first of ``sources`` that has any (headings unless told).
 
     Only the records the coder is offered suggestions on (core.status.offers_suggestions):
     one they have tagged or marked done, or whose suggestions they rejected, is left alone.
@@ -120,7 +123,7 @@ def apply_suggestions(lib: Library, ids: Sequence[int]) -> int:
             rows[i].sections, rows[i].done, rows[i].answer)]):
         assert record.id is not None
         row = rows[record.id]
-        found = offered(record.abstract, row.sections, row.done, row.answer)
+        _, found = offered_first(record.abstract, row.sections, row.done, row.answer, sources)
         if not found:
             continue
         lib.set_spans(record.id, [Span(s.start, s.end, s.label) for s in found])
