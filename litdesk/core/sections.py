@@ -131,11 +131,13 @@ def token_key(m: re.Match[str]) -> str:
     return word.lower().replace("’", "'")
 
 
-def _candidates(text: str, start: int, limit: int) -> list[tuple[int, str]]:
-    """Headings the lexicon knows starting at ``start``, longest first, as (end, label)."""
+def _candidates(text: str, start: int, limit: int) -> list[tuple[int, str, bool]]:
+    """Headings the lexicon knows starting at ``start``, longest first, as (end, label,
+    whether the heading counts only before a colon)."""
     table, longest = lexicon()
+    colon_only = _colon_only()
     tokens: list[str] = []
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, str, bool]] = []
     pos = start
     while len(tokens) < longest and (m := _TOKEN.match(text, pos, limit)) and m.end() > pos:
         if not tokens and m.start(1) != start:
@@ -143,7 +145,7 @@ def _candidates(text: str, start: int, limit: int) -> list[tuple[int, str]]:
         tokens.append(token_key(m))
         pos = m.end()
         if m.group(1) is not None and (label := table.get(tuple(tokens))):
-            found.append((pos, label))
+            found.append((pos, label, tuple(tokens) in colon_only))
     found.reverse()
     return found
 
@@ -187,7 +189,7 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
     heading), "sentence" (after a sentence end, with or without a space), "line" (line start
     without a sentence end before it) or "caps" (a capitalised word inside a sentence).
     """
-    for end, label in _candidates(text, start, len(text)):
+    for end, label, colon_only in _candidates(text, start, len(text)):
         heading = text[start:end]
         if not _case_ok(heading):
             continue
@@ -195,7 +197,7 @@ def _heading_at(text: str, start: int, where: str) -> _Heading | None:
         if delimited is None:
             continue
         kind, body = delimited
-        if kind != "colon" and _normalise(heading) in _colon_only():
+        if colon_only and kind != "colon":
             continue
         if kind == "lowercase":
             # Only a wrapper may stand before a lower-case word, and only when a heading
