@@ -92,7 +92,7 @@ def write_qdpx(
             if source_guid in written:
                 continue  # the same record twice would give clashing GUIDs
             text, to_text = _plain_text(record.abstract)
-            if not text.strip():
+            if not record.abstract.strip() or not text.strip():  # blank: separators count too
                 left_out += 1
                 continue
             written.add(source_guid)
