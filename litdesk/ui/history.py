@@ -161,7 +161,7 @@ class LibraryHistory(QObject):
         backups = list_backups(path)
         rows = [(str(b.path), (b.created.strftime("%Y-%m-%d %H:%M"),
                                "unreadable" if b.records is None else f"{b.records:,}",
-                               b.path.name)) for b in reversed(backups)]
+                               b.path.name)) for b in backups]  # newest first
         chosen = _list_dialog(self.win, "Restore backup",
                               f"Backups of {path.name} (newest first). The library as it is now "
                               "is backed up before it is replaced.",

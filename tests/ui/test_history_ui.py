@@ -71,3 +71,35 @@ def test_restore_backup_from_the_menu(qtbot, window, seed):
     window.actions_by_name["restore_backup"].trigger()
     assert window.library.count() == 1
     assert window.model.rowCount() == 1
+
+
+def test_restore_backup_lists_the_newest_first(qtbot, window, seed, make_ris):
+    import time
+
+    from litdesk.store import backup
+
+    import_file(window.library, seed)
+    with window.library.engine.connect() as conn:
+        backup.make_backup(conn, window.library.path)
+    time.sleep(1.1)  # backups are named by the second they were made
+    import_file(window.library, make_ris("two.ris", [{"TY": "JOUR", "TI": "Second paper"}]))
+    with window.library.engine.connect() as conn:
+        backup.make_backup(conn, window.library.path)
+    assert [b.records for b in backup.list_backups(window.library.path)] == [2, 1]
+    rows: list[str] = []
+
+    def read_and_close() -> None:
+        dialogs = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, QDialog) and w.objectName() == "restore_backup"
+                   and w.isVisible()]
+        if not dialogs:
+            QTimer.singleShot(20, read_and_close)
+            return
+        tree = dialogs[0].findChild(QTreeWidget)
+        rows.extend(tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount()))
+        dialogs[0].reject()
+
+    QTimer.singleShot(0, read_and_close)
+    window.actions_by_name["restore_backup"].trigger()
+    assert rows == ["2", "1"]
+    assert window.library.count() == 2  # dismissed: nothing restored
