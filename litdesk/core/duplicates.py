@@ -212,8 +212,10 @@ class Verdict:
             return f"same {ids[0].field}"
         agree = [e.field for e in self.evidence if e.relation == "agrees"]
         differ = [e.field for e in self.evidence if e.relation == "conflicts"]
-        text = ", ".join(agree) + " agree" if agree else "nothing agrees"
-        return text + (f"; {', '.join(differ)} differ" if differ else "")
+        text = ", ".join(agree) + (" agree" if len(agree) > 1 else " agrees") if agree else (
+            "nothing agrees")
+        return text + (f"; {', '.join(differ)} differ" if len(differ) > 1 else
+                       f"; {differ[0]} differs" if differ else "")
 
 
 _ID_NAMES: Final = {"doi": "DOI", "pmid": "PubMed ID", "pmcid": "PMCID", "CENTRAL": "CENTRAL ID"}

@@ -204,7 +204,7 @@ class DuplicatesDialog(QDialog):
                     self.table.setItem(i, col, item)
             self.table.resizeRowsToContents()
             shown = "; ".join(f"{f} {r}" + (f" ({d})" if d else "") for f, r, d in pair.evidence)
-            self.evidence.setText(f"Evidence: {pair.reason}. {shown}")
+            self.evidence.setText(f"Why: {pair.reason}. Field by field: {shown}.")
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -145,3 +145,14 @@ def test_year_and_author_conflicts_make_distinct_papers() -> None:
     assert verdict(a, ris(**{**JOURNAL, "DO": "", "AU": "Brown, K"})).outcome == dup.DISTINCT
     online_first = ris(**{**JOURNAL, "DO": "", "PY": "2021"})
     assert verdict(a, online_first).outcome == dup.CERTAIN  # journal, volume, page agree
+
+
+def test_reason_reads_as_english_for_one_field_and_for_several():
+    one = dup.Verdict(dup.POSSIBLE, (dup.Evidence("title", "agrees"),
+                                     dup.Evidence("year", "conflicts")))
+    assert one.reason == "title agrees; year differs"
+    many = dup.Verdict(dup.POSSIBLE, (dup.Evidence("title", "agrees"),
+                                      dup.Evidence("authors", "agrees"),
+                                      dup.Evidence("year", "conflicts"),
+                                      dup.Evidence("pages", "conflicts")))
+    assert many.reason == "title, authors agree; year, pages differ"
