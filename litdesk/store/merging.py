@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from litdesk.core.merging import merged_tags, place_spans
 from litdesk.core.model import Record, Span
 from litdesk.core.ris_fields import record_from_tags
+from litdesk.core.words import counted
 from litdesk.store import postgres, safety
 from litdesk.store.convert import identifier_rows, record_values, to_record
 from litdesk.store.library import Library, LibraryError, now
@@ -77,11 +78,12 @@ class Counts:
     def lines(self) -> list[str]:
         """The counts in words, one line each (the CLI and the app's counts dialog)."""
         return [
-            f"Records read from {self.imports} imported files: {self.read}",
+            f"Records read from {counted(self.imports, 'imported file')}: {self.read:,}",
             f"Duplicates removed within files: {self.duplicates_in_files}",
             f"Duplicates removed as already in the library: {self.duplicates_in_library}",
-            f"Possible duplicates flagged: {self.possible_flagged} "
-            f"(awaiting a decision: {self.pending}, kept both: {self.kept_both})",
+            f"Records flagged as possible duplicates: {self.possible_flagged} "
+            f"(pairs awaiting a decision: {self.pending}, pairs kept as two records: "
+            f"{self.kept_both})",
             f"Records added: {self.added}; merged since: {self.merged}",
             f"Records in the library now: {self.records}",
         ]

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from litdesk.core.duplicates import fold, normalise_doi
 from litdesk.core.model import Record
+from litdesk.core.words import counted
 from litdesk.store import merging
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui import workers
@@ -167,7 +168,7 @@ class DuplicatesDialog(QDialog):
             self.list.addItem(f"{p.a.id} / {p.b.id}: {p.a.title[:60]}")
         n = len(self.pairs)
         self.status.setText("No possible duplicates awaiting a decision." if not n else
-                            f"{n} possible duplicate{'s' if n != 1 else ''} awaiting a "
+                            f"{counted(n, 'pair')} of possible duplicates awaiting a "
                             "decision. Fields that differ are marked.")
         if n:
             self.list.setCurrentRow(0)

@@ -90,7 +90,7 @@ def test_dialogs_survive_accept_and_dismiss_at_once(qtbot, window, library, make
     window.actions_by_name["duplicate_counts"].trigger()
     box = next(w for w in QApplication.topLevelWidgets()
                if isinstance(w, QMessageBox) and w.objectName() == "countsDialog")
-    assert "Possible duplicates flagged: 1" in box.text()
+    assert "Records flagged as possible duplicates: 1" in box.text()
     assert "Records read from 2 imported files: 2" in box.text()
     qtbot.mouseClick(box.button(QMessageBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not box.isVisible())
