@@ -316,3 +316,15 @@ def test_hostile_xml_neither_expands_entities_nor_overflows_the_stack(tmp_path):
     records, problems, _ = read(write(tmp_path, "deep.xml", deep))
     assert records[0].title == "ok"
     assert any("depth" in p.message and p.line == 2 for p in problems)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize(("fmt", "lines"), [
+    ("RIS", ["1.", "TY  - JOUR", "TI  - A title", "ER  - "]),
+    ("MEDLINE", ["PMID- 123", "TI  - A title"]),
+    ("Web of Science", ["FN Clarivate Analytics Web of Science", "VR 1.0", "PT J", "TI A", "ER"]),
+])
+def test_sniffing_knows_every_line_end(fmt, lines, end):
+    from litdesk.core.readers.sniff import sniff
+
+    assert sniff(end.join(lines) + end, "export.txt", partial=False) == fmt

@@ -41,7 +41,8 @@ _ENDNOTE: Final = re.compile(r"<(?:xml|XML)>\s*<(?:records|RECORDS)>")
 def sniff(text: str, name: str, partial: bool) -> str:
     """The format of a file whose decoded start is ``text``; raise `NotTextError` (saying what
     litdesk reads) for anything else. ``name`` (the file name) breaks ties only."""
-    text = text.lstrip("\ufeff")
+    # Any line end (LF, CRLF, or a classic Mac's CR alone) starts a line for the patterns.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise NotTextError("is empty")
     body = text.lstrip()
