@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from tests.ui.conftest import drop_and_wait, summary_dialog
 
@@ -62,7 +62,9 @@ def test_file_import_offers_every_format_and_imports_the_chosen_files(qtbot, win
             return
         seen["filters"] = dialog.nameFilters()
         dialog.setDirectory(str(tmp_path))
-        dialog.selectFile(" ".join(f'"{n}"' for n in names))
+        # Typed into the file name box, as a user would: selectFile() only selects what the
+        # dialog's file list has loaded (in the background), so it may select nothing yet.
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(" ".join(f'"{n}"' for n in names))
         dialog.accept()
         if dialog.isVisible():  # the files were not taken: fail, never hang
             seen["refused"] = True

@@ -121,8 +121,10 @@ def test_html_in_titles_and_abstracts_is_shown_as_text(drop, qtbot, window, make
 def test_bad_files_among_good_ones(drop, qtbot, window, tmp_path, seed):
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    bib = tmp_path / "refs.bib"
+    bib = tmp_path / "refs.bib"  # BibTeX is read since the readers of issue 20: a good file
     bib.write_text("@article{gill2022,\n  title={A study},\n  year={2022}\n}\n")
+    json_file = tmp_path / "refs.json"
+    json_file.write_text('[{"title": "A study", "year": 2022}]\n')
     empty = tmp_path / "empty.ris"
     empty.write_bytes(b"")
     noise = tmp_path / "noise.ris"
@@ -130,17 +132,18 @@ def test_bad_files_among_good_ones(drop, qtbot, window, tmp_path, seed):
     folder = tmp_path / "a folder"
     folder.mkdir()
     missing = tmp_path / "gone.ris"
-    summaries = drop(window, [pdf, bib, seed, empty, noise, folder, missing])
+    summaries = drop(window, [pdf, bib, seed, json_file, empty, noise, folder, missing])
     by_name = {Path(s.path).name: s for s in summaries}
     assert by_name[seed.name].added == 1
-    for bad in (pdf, bib, empty, noise, folder, missing):
+    assert by_name[bib.name].added == 1
+    for bad in (pdf, json_file, empty, noise, folder, missing):
         s = by_name[bad.name]
         assert s.error, bad.name
         assert s.added == 0
         assert bad.name in s.line()
-    assert window.library.count() == 1
+    assert window.library.count() == 2
     assert "paper.pdf" in window.last_summary_text
-    assert "refs.bib" in window.last_summary_text
+    assert "refs.json" in window.last_summary_text
 
 
 def test_reimporting_the_same_file_adds_nothing(drop, qtbot, window, seed):
