@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
-from litdesk.cli import print_json
+from litdesk.cli_output import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
 from litdesk.store.errors import LibraryMissing
@@ -52,9 +52,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(_with_hint(e, shown))
     try:
         if args.command in NEED_STATUS and not lib.read_only:
-            from litdesk.store.suggestions import check_pending
-
-            check_pending(lib)  # imports leave the "suggested" flags to be worked out
+            lib.suggestions.check_pending()  # imports leave the "suggested" flags to be worked out
         return handler(lib, args)
     except LibraryError as e:
         return _fail(str(e))
@@ -157,11 +155,9 @@ def _selected_ids(lib: Library, args: argparse.Namespace) -> list[int]:
 
 
 def _import(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store.importer import import_file
-
     status = 0
     for path in args.files:
-        summary = import_file(lib, path, allow_duplicates=args.allow_duplicates)
+        summary = lib.files.import_file(path, allow_duplicates=args.allow_duplicates)
         print(summary.line())
         log.info("import into %s: %s", lib.path, summary.line())
         for line in summary.details():
@@ -181,7 +177,7 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
             lib.records(ids))
         print_json([record_to_json(r) for r in records])
         return 0
-    statuses = coders.status_by_coder(lib, ids) if args.all_coders else {}
+    statuses = lib.coding.status_by_coder(ids) if args.all_coders else {}
     for row in lib.rows(ids):
         year = row.year or "n.d."
         status = row.status
@@ -195,7 +191,7 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
 def _export(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.export import ExportError, format_for, writes_through
     from litdesk.core.export.streaming import left_out_note
-    from litdesk.store.export import check_destination, export_library
+    from litdesk.store.export import check_destination
 
     try:
         check_destination(lib, args.output)  # "it is the library" before "unknown extension"
@@ -210,7 +206,7 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
         return _fail(f"no record with id {', '.join(map(str, sorted(missing)))}")
     stream = writes_through(args.output)  # the summary must not go into the exported data
     try:
-        n = export_library(lib, fmt, ids, args.output, all_coders=args.all_coders)
+        n = lib.files.export(fmt, ids, args.output, all_coders=args.all_coders)
     except ExportError as e:
         return _fail(str(e))
     shown = "standard output" if args.output == "-" else args.output
@@ -223,7 +219,6 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
 def _suggest(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.section_model import ModelError
     from litdesk.core.suggestions import HEADINGS, MODEL, offered_first
-    from litdesk.store.suggestions import apply_suggestions
 
     sources = (HEADINGS, MODEL) if args.model else (HEADINGS,)
     ids = _selected_ids(lib, args)
@@ -254,8 +249,8 @@ def _suggest(lib: Library, args: argparse.Namespace) -> int:
                 extra = f"\t{source} {s.confidence:.2f}" if source != HEADINGS else ""
                 print(f"{rec.id}\t{s.start}\t{s.end}\t{s.label}\t{shown}{extra}")
     if args.apply:
-        n = apply_suggestions(lib, [rec.id for rec, _, _ in found if rec.id is not None],
-                              sources)
+        n = lib.suggestions.apply([rec.id for rec, _, _ in found if rec.id is not None],
+                                  sources)
         print(f"suggested sections stored as your spans on {n} "
               f"record{'' if n == 1 else 's'}", file=sys.stderr)
     return 0
@@ -332,15 +327,13 @@ def _done(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _coders(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import coders
-
-    names = coders.coders(lib)
+    names = lib.coding.coders()
     if not names:
         print("nobody has coded anything in this library yet")
         return 0
     from litdesk.core.status import Status, status_of
 
-    statuses = coders.status_by_coder(lib, lib.search_ids())
+    statuses = lib.coding.status_by_coder(lib.search_ids())
     # The status words of core.status (suggestions aside: they are no one's coding).
     print(f"{'coder':<24} {'partly coded':>12} {'coded':>7} {'done':>7}")
     for name in names:
@@ -354,16 +347,15 @@ def _coders(lib: Library, args: argparse.Namespace) -> int:
 
 def _agreement(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.agreement import agreement
-    from litdesk.store import coders
 
-    known = coders.coders(lib)
+    known = lib.coding.coders()
     unknown = [c for c in args.coders if c not in known]
     if unknown:
         listed = ", ".join(known) or "none yet"
         return _fail(f"no coding by {', '.join(map(repr, unknown))} in this library "
                      f"(coders: {listed})")
     a, b = args.coders
-    result = agreement(coders.agreement_pairs(lib, a, b))
+    result = agreement(lib.coding.agreement_pairs(a, b))
     if args.output:
         from litdesk.core.export import ExportError
 

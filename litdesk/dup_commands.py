@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from litdesk.cli import print_json
+from litdesk.cli_output import print_json
 from litdesk.store.library import Library, LibraryError
 
 
@@ -34,9 +34,7 @@ def _fail(message: str) -> int:
 
 
 def duplicates(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import merging
-
-    found = merging.pairs(lib, decision=None if args.all else merging.PENDING)
+    found = lib.duplicates.pairs(everything=args.all)
     if args.json:
         print_json([p.as_json() for p in found])
         return 0
@@ -50,10 +48,8 @@ def duplicates(lib: Library, args: argparse.Namespace) -> int:
 
 
 def merge(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import merging
-
     try:
-        log_id = merging.merge(lib, args.keep, args.other)
+        log_id = lib.duplicates.merge(args.keep, args.other)
     except KeyError as e:
         return _fail(f"no record with id {e.args[0]}")
     except ValueError as e:
@@ -64,10 +60,8 @@ def merge(lib: Library, args: argparse.Namespace) -> int:
 
 
 def keep_both(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import merging
-
     try:
-        merging.keep_both(lib, args.a, args.b)
+        lib.duplicates.keep_both(args.a, args.b)
     except KeyError as e:
         return _fail(f"no record with id {e.args[0]}")
     except ValueError as e:
@@ -77,10 +71,8 @@ def keep_both(lib: Library, args: argparse.Namespace) -> int:
 
 
 def unmerge(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import merging
-
     try:
-        kept, removed = merging.unmerge(lib, args.log)
+        kept, removed = lib.duplicates.unmerge(args.log)
     except KeyError:
         return _fail("no merge to undo" if args.log is None else f"no merge {args.log} to undo")
     except LibraryError as e:
@@ -90,17 +82,13 @@ def unmerge(lib: Library, args: argparse.Namespace) -> int:
 
 
 def merges(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import merging
-
-    for log_id, kept, removed, when, coder in merging.merges(lib):
+    for log_id, kept, removed, when, coder in lib.duplicates.merges():
         print(f"merge {log_id}: record {removed} into {kept}, {when} by {coder}")
     return 0
 
 
 def counts(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import merging
-
-    c = merging.counts(lib)
+    c = lib.duplicates.counts()
     if args.json:
         print_json(c.as_json())
         return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -18,8 +19,10 @@ from litdesk.core.agreement import Pair
 from litdesk.core.model import CONSENSUS_CODER, Record, Span
 from litdesk.core.spans import SpanError
 from litdesk.store.convert import to_span
-from litdesk.store.library import Library
 from litdesk.store.schema import MemoRow, RecordRow, SpanRow, StatusRow
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 _CHUNK = 500
 

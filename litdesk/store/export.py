@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from litdesk.store.coders import export_records
-from litdesk.store.library import Library
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 
 def export_library(

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Connection, func, insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -30,9 +30,13 @@ from litdesk.store import postgres, sqlite
 from litdesk.store.bulk import BackgroundWriter
 from litdesk.store.convert import identifier_rows, record_values
 from litdesk.store.dup_check import DuplicateChecker, Match, Outcome
-from litdesk.store.library import Library, LibraryError, now
+from litdesk.store.errors import LibraryError
 from litdesk.store.pending import mark_pending
 from litdesk.store.schema import BatchRow, MemoRow, PairRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.stamps import now
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 log = logging.getLogger(__name__)
 

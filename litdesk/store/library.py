@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,24 @@ from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
 from litdesk.core.status import ANSWERS, status_of
 from litdesk.store import backup, creation, dup_check, migrate, pending, postgres, safety, sqlite
+from litdesk.store.backup import BackupError as BackupError
+from litdesk.store.backup import list_backups as list_backups
+from litdesk.store.backup import restore_backup as restore_backup
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.errors import LibraryError, LibraryMissing
+from litdesk.store.facets import Coding, Duplicates, Files, Live, Suggestions
+from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location
+from litdesk.store.merging import PossiblePair as PossiblePair
+from litdesk.store.postgres import ChangeListener as ChangeListener
+from litdesk.store.postgres import ListenerLost as ListenerLost
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
 from litdesk.store.rows import RowSummary
 from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.server import PasswordNeeded as PasswordNeeded
+from litdesk.store.stamps import APPLICATION, now
 
-APPLICATION = "litdesk"
 log = logging.getLogger(__name__)
 
 #: A coder's spans on a record replaced, and the status's section count set, in one
@@ -83,12 +92,16 @@ def default_coder() -> str:
         return "coder"
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class Library:
     """An open litdesk library (a SQLite file now; a server database later)."""
+
+    # The sub-facades (litdesk.store.facets), made on first use. Callers outside the store
+    # name the classes below that the facade re-exports (`X as X`), never their modules.
+    coding = cached_property(Coding)
+    suggestions = cached_property(Suggestions)
+    duplicates = cached_property(Duplicates)
+    files = cached_property(Files)
+    live = cached_property(Live)
 
     def __init__(self, engine: Engine, path: Path, coder: str, read_only: bool = False):
         self.engine = engine

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from litdesk.core.ris_fields import record_from_tags
 from litdesk.core.words import counted
 from litdesk.store import postgres, safety
 from litdesk.store.convert import identifier_rows, record_values, to_record
-from litdesk.store.library import Library, LibraryError, now
+from litdesk.store.errors import LibraryError
 from litdesk.store.schema import (
     BatchRow,
     IdentifierRow,
@@ -31,6 +31,10 @@ from litdesk.store.schema import (
     SpanRow,
     StatusRow,
 )
+from litdesk.store.stamps import now
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 PENDING, KEPT, MERGED = "pending", "kept", "merged"
 

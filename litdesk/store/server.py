@@ -14,9 +14,9 @@ from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from litdesk.store import creation, dup_check, migrate, postgres, safety
-from litdesk.store.errors import LibraryMissing
-from litdesk.store.library import APPLICATION, LibraryError, now
+from litdesk.store.errors import LibraryError, LibraryMissing
 from litdesk.store.schema import MetaRow
+from litdesk.store.stamps import APPLICATION, now
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library

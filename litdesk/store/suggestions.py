@@ -11,6 +11,7 @@ The pending ids are kept as ranges in ``library_meta`` (an import's ids are cons
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -19,7 +20,6 @@ from litdesk.core.model import Span
 from litdesk.core.section_pretest import may_have_sections
 from litdesk.core.status import ACCEPTED, offers_suggestions
 from litdesk.core.suggestions import HEADINGS, offered_first
-from litdesk.store.library import Library
 from litdesk.store.pending import (
     PENDING_KEY,
     Ranges,
@@ -30,6 +30,9 @@ from litdesk.store.pending import (
     without,
 )
 from litdesk.store.schema import RecordRow
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 #: Records checked per transaction: short enough that a coder's tag never waits long.
 CHECK_CHUNK = 250

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from litdesk.core.agreement import Agreement, Figures, RecordAgreement, agreement
 from litdesk.core.model import CONSENSUS_CODER, LABEL_COLOURS, LABEL_TITLES, LABELS
 from litdesk.core.words import counted
-from litdesk.store import coders as store
 from litdesk.store.library import Library
 from litdesk.ui.reconcile_dialog import ReconcileDialog
 
@@ -216,7 +215,7 @@ class AgreementDialog(QDialog):
         self.setWindowTitle("Inter-coder agreement")
         self.resize(900, 720)
 
-        names = store.coders(library)
+        names = library.coding.coders()
         coders_first = [c for c in names if c != CONSENSUS_CODER] + (
             [CONSENSUS_CODER] if CONSENSUS_CODER in names else [])
         self.coder_a, self.coder_b = QComboBox(self), QComboBox(self)
@@ -291,7 +290,7 @@ class AgreementDialog(QDialog):
             self.records_model.set_records([], {})
             return
         a, b = pair
-        self.result = agreement(store.agreement_pairs(self.library, a, b))
+        self.result = agreement(self.library.coding.agreement_pairs(a, b))
         ids = [r.id for r in self.result.per_record]
         titles = {row.id: row.title for row in self.library.rows(ids)}
         self.summary.setText(

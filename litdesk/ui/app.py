@@ -108,7 +108,7 @@ def open_window(
 
 def _offer_backup(damaged: DamagedLibrary, coder: str | None) -> Library:
     """The library fails its integrity check: offer its newest backup, else give up on it."""
-    from litdesk.store.backup import BackupError, restore_backup
+    from litdesk.store.library import BackupError, restore_backup
 
     if damaged.backup is None:
         raise damaged

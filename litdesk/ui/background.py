@@ -34,12 +34,10 @@ class _CheckWorker(workers.Worker):
             self.ended.set()
 
     def _check(self) -> None:
-        from litdesk.store.suggestions import check_pending, pending_count
-
         try:
-            total = pending_count(self._lib)
-            n = check_pending(self._lib, cancelled=self.cancelled,
-                              progress=lambda done: self.progress.emit("", done, total))
+            total = self._lib.suggestions.pending_count()
+            n = self._lib.suggestions.check_pending(
+                cancelled=self.cancelled, progress=lambda done: self.progress.emit("", done, total))
         except LibraryError as e:  # locked by another process, the server away: try later
             log.warning("checking for suggested sections stopped: %s", e)
             n = 0
@@ -71,10 +69,8 @@ class SuggestionChecker(QObject):
         """Start checking ``library``'s pending records, unless there are none or it runs."""
         if self._shut or self.running or library.read_only or library.damage is not None:
             return False
-        from litdesk.store.suggestions import pending
-
         try:
-            if not pending(library):
+            if not library.suggestions.pending():
                 return False
         except LibraryError:
             return False

@@ -24,7 +24,6 @@ from litdesk.core.model import LABEL_TITLES, Record, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
 from litdesk.core.status import ACCEPTED, REJECTED
 from litdesk.core.suggestions import offered
-from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui.record_pane import ALL_CODERS, RecordPane
 
@@ -145,9 +144,9 @@ class CodingController(QObject):
             self.pane.show_record(record, editable=False, note=(
                 "Blind coding: mark this record done (D) to see the other coders' spans."))
         else:
-            names = coders.coders(self.library) if view == ALL_CODERS else [view]
+            names = self.library.coding.coders() if view == ALL_CODERS else [view]
             others = [s for name in names
-                      for s in coders.spans_of(self.library, record_id, name)]
+                      for s in self.library.coding.spans_of(record_id, name)]
             who = "all coders" if view == ALL_CODERS else view
             self.pane.show_record(record, others=others, editable=False, note=(
                 f"Showing {who}: read-only. Hover a span to see whose it is."))
@@ -170,7 +169,7 @@ class CodingController(QObject):
         """Offer every other coder of the library in the pane's "Show" chooser."""
         me = self.library.coder
         try:
-            others = [c for c in coders.coders(self.library) if c != me]
+            others = [c for c in self.library.coding.coders() if c != me]
         except LibraryError:
             return  # the server is away: the chooser stays as it was
         self.pane.set_coders(me, others)

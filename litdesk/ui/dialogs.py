@@ -28,7 +28,7 @@ from litdesk import __version__
 from litdesk.core.words import counted
 
 if TYPE_CHECKING:  # the importer (and rispy) load with the first import, not at start-up
-    from litdesk.store.importer import FileSummary
+    from litdesk.store.library import FileSummary
 
 
 def summary_text(summaries: Sequence[FileSummary]) -> str:

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 from litdesk.core.duplicates import fold, normalise_doi
 from litdesk.core.model import Record
 from litdesk.core.words import counted
-from litdesk.store import merging
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.library import Library, LibraryError, PossiblePair
 from litdesk.ui import workers
 
 log = logging.getLogger("litdesk.duplicates")
@@ -75,7 +74,7 @@ class PairsWorker(workers.Worker):
     @Slot()
     def run(self) -> None:
         try:
-            self.finished.emit(merging.pairs(self._lib))
+            self.finished.emit(self._lib.duplicates.pairs())
         except Exception as e:  # a broken library: say so in the dialog
             log.exception("reading possible duplicates failed")
             self.failed.emit(f"{type(e).__name__}: {e}")
@@ -91,7 +90,7 @@ class DuplicatesDialog(QDialog):
         self.setWindowTitle("Possible Duplicates")
         self.resize(1100, 640)
         self._lib, self._changed = library, changed
-        self.pairs: list[merging.PossiblePair] = []
+        self.pairs: list[PossiblePair] = []
         self._undo: list[tuple[str, int, int, int]] = []  # (kind, merge log id, a, b)
         self.status = QLabel("Reading possible duplicates…")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -182,7 +181,7 @@ class DuplicatesDialog(QDialog):
         self.status.setText(f"The possible duplicates could not be read: {message}")
         self._update_buttons()
 
-    def current(self) -> merging.PossiblePair | None:
+    def current(self) -> PossiblePair | None:
         row = self.list.currentRow()
         return self.pairs[row] if 0 <= row < len(self.pairs) else None
 
@@ -236,7 +235,7 @@ class DuplicatesDialog(QDialog):
         a, b = pair.a.id, pair.b.id
 
         def work() -> None:
-            self._undo.append(("merge", merging.merge(self._lib, a, b), a, b))
+            self._undo.append(("merge", self._lib.duplicates.merge(a, b), a, b))
         self._act(work)
 
     @Slot()
@@ -247,7 +246,7 @@ class DuplicatesDialog(QDialog):
         a, b = pair.a.id, pair.b.id
 
         def work() -> None:
-            merging.keep_both(self._lib, a, b)
+            self._lib.duplicates.keep_both(a, b)
             self._undo.append(("keep", 0, a, b))
         self._act(work)
 
@@ -259,9 +258,9 @@ class DuplicatesDialog(QDialog):
 
         def work() -> None:
             if kind == "merge":
-                merging.unmerge(self._lib, log_id)
+                self._lib.duplicates.unmerge(log_id)
             else:
-                merging.reopen(self._lib, a, b)
+                self._lib.duplicates.reopen(a, b)
             self._undo.pop()
         self._act(work)
 
@@ -277,7 +276,7 @@ def show_duplicates(win: QWidget, library: Library, changed: Callable[[], None])
 def show_counts(win: QWidget, library: Library) -> QMessageBox:
     """The library's PRISMA counts in a message box (plain text, copyable)."""
     box = QMessageBox(QMessageBox.Icon.Information, "Duplicate Counts",
-                      "\n".join(merging.counts(library).lines()),
+                      "\n".join(library.duplicates.counts().lines()),
                       QMessageBox.StandardButton.Ok, win)
     box.setObjectName("countsDialog")
     box.setTextFormat(Qt.TextFormat.PlainText)

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core.words import counted
-from litdesk.store.library import Library, LibraryError
-from litdesk.store.safety import Snapshot
+from litdesk.store.library import Library, LibraryError, Snapshot
 
 if TYPE_CHECKING:
     from litdesk.ui.main_window import MainWindow
@@ -149,7 +148,7 @@ class LibraryHistory(QObject):
                      lambda: lib.remove_batch(batch.id))
 
     def restore_backup_dialog(self) -> None:
-        from litdesk.store.backup import list_backups
+        from litdesk.store.library import list_backups
 
         path = self.win.library.path
         if self.win.library.location.is_server:
@@ -182,7 +181,7 @@ class LibraryHistory(QObject):
             self._restore(str(damage.backup))
 
     def _restore(self, chosen: str) -> None:
-        from litdesk.store.backup import BackupError, restore_backup
+        from litdesk.store.library import BackupError, restore_backup
 
         path, location = self.win.library.path, self.win.library.location
         coder = self.win.library.coder

@@ -14,8 +14,7 @@ import logging
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
-from litdesk.store import postgres
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.library import ChangeListener, Library, LibraryError, ListenerLost
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ class LibraryWatch(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._library: Library | None = None
-        self._listener: postgres.ChangeListener | None = None
+        self._listener: ChangeListener | None = None
         self._notifier: QSocketNotifier | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(self.POLL_MS)
@@ -51,7 +50,7 @@ class LibraryWatch(QObject):
         return self._listener is not None
 
     @property
-    def listener(self) -> postgres.ChangeListener | None:
+    def listener(self) -> ChangeListener | None:
         """The connection the notices arrive on, while there is one."""
         return self._listener
 
@@ -78,8 +77,8 @@ class LibraryWatch(QObject):
         if lib is None or lib.engine.dialect.name != "postgresql":
             return
         try:
-            listener = postgres.ChangeListener(lib.engine)
-        except (LibraryError, postgres.ListenerLost) as e:
+            listener = lib.live.listener()
+        except (LibraryError, ListenerLost) as e:
             log.info("not listening for changes (looking every %d s): %s",
                      self.POLL_MS // 1000, e)
             return
@@ -93,7 +92,7 @@ class LibraryWatch(QObject):
             return
         try:
             changed = self._listener.pending()
-        except postgres.ListenerLost as e:
+        except ListenerLost as e:
             log.info("lost the server's change notices (looking every %d s): %s",
                      self.POLL_MS // 1000, e)
             self._unlisten()

@@ -37,7 +37,6 @@ from litdesk.core import query as search_syntax
 from litdesk.core.readers import FILE_TYPES
 from litdesk.core.status import FILTER_TITLES, NOT_STARTED
 from litdesk.core.words import counted
-from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui import menus, workers
 from litdesk.ui.background import SuggestionChecker
@@ -150,7 +149,7 @@ class MainWindow(QMainWindow):
 
     def _make_table(self) -> RecordsTable:
         table = RecordsTable(self.model, self.settings)
-        table.show_coders_column(len(coders.coders(self.library)))
+        table.show_coders_column(len(self.library.coding.coders()))
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)
         self.model.queryFailed.connect(
@@ -166,7 +165,7 @@ class MainWindow(QMainWindow):
         self._stamp = self._read_stamp()
         self.coding.set_library(library)
         self.model.set_library(library)
-        self.table.show_coders_column(len(coders.coders(library)))
+        self.table.show_coders_column(len(library.coding.coders()))
         self.pane.show_record(None)
         self._set_library_labels()
         self.libraries.remember(library.path)
@@ -294,7 +293,7 @@ class MainWindow(QMainWindow):
         from litdesk.ui.reconcile_dialog import ReconcileDialog
 
         rid = self.current_record_id()
-        names = [c for c in coders.coders(self.library) if c != "consensus"]
+        names = [c for c in self.library.coding.coders() if c != "consensus"]
         if rid is None or len(names) < 2:
             self.statusBar().showMessage(
                 "Reconciling needs a record coded by two coders.", 5000)

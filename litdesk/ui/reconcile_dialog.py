@@ -30,7 +30,6 @@ from litdesk.core.agreement import NONE, disagreements
 from litdesk.core.model import CONSENSUS_CODER, LABEL_TITLES, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at
 from litdesk.core.words import counted
-from litdesk.store import coders as store
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui.abstract_view import AbstractView
 from litdesk.ui.textpos import OffsetMap
@@ -67,10 +66,10 @@ class ReconcileDialog(QDialog):
         self.coder_a, self.coder_b = coder_a, coder_b
         record = library.record(record_id)  # KeyError for a record that is gone
         self.text = record.abstract
-        self.spans_a = store.spans_of(library, record_id, coder_a)
-        self.spans_b = store.spans_of(library, record_id, coder_b)
-        if store.has_coding(library, record_id, CONSENSUS_CODER):
-            start = store.spans_of(library, record_id, CONSENSUS_CODER)
+        self.spans_a = library.coding.spans_of(record_id, coder_a)
+        self.spans_b = library.coding.spans_of(record_id, coder_b)
+        if library.coding.has_coding(record_id, CONSENSUS_CODER):
+            start = library.coding.spans_of(record_id, CONSENSUS_CODER)
         else:
             start = self.spans_a
         self.merged: list[Span] = [self._as_consensus(s) for s in start]
@@ -236,8 +235,8 @@ class ReconcileDialog(QDialog):
     def save(self) -> None:
         """Store the consensus coding (and its done mark), then close."""
         try:
-            store.set_spans_as(self.library, self.record_id, CONSENSUS_CODER, self.merged)
-            store.set_done_as(self.library, self.record_id, CONSENSUS_CODER, True)
+            self.library.coding.set_spans_as(self.record_id, CONSENSUS_CODER, self.merged)
+            self.library.coding.set_done_as(self.record_id, CONSENSUS_CODER, True)
         except (LibraryError, KeyError, SpanError) as e:
             reason = f"the record no longer exists ({e})" if isinstance(e, KeyError) else str(e)
             QMessageBox.warning(self, "Consensus not saved",

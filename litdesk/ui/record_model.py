@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 
 from litdesk.core.model import LABELS
 from litdesk.core.status import table_text
-from litdesk.store import coders
 from litdesk.store.library import Library, LibraryError, RowSummary
 
 Index = QModelIndex | QPersistentModelIndex
@@ -181,7 +180,7 @@ class RecordTableModel(QAbstractTableModel):
         window = self._ids[start:start + self.WINDOW]
         try:
             summaries = self._lib.rows(window)
-            statuses = coders.status_by_coder(self._lib, window)
+            statuses = self._lib.coding.status_by_coder(window)
         except LibraryError:
             # The server is away (the window's banner says so): the rows stay blank until
             # the window finds it again and refreshes the table.

@@ -65,7 +65,7 @@ class TeamLibraryDialog(QDialog):
 def open_team_library(parent: QWidget | None, url: str | Location,
                       coder: str | None) -> Library | None:
     """Open ``url``, asking for the password if the server wants one; None if cancelled."""
-    from litdesk.store.server import PasswordNeeded
+    from litdesk.store.library import PasswordNeeded
 
     try:
         return Library.open(url, coder=coder)

@@ -45,9 +45,6 @@ class ImportWorker(Worker):
 
     @Slot()
     def run(self) -> None:
-        from litdesk.store.importer import import_file
-        from litdesk.store.suggestions import apply_suggestions, batch_record_ids
-
         summaries = []
         try:
             for i, path in enumerate(self._paths, start=1):
@@ -60,11 +57,12 @@ class ImportWorker(Worker):
                 def report(read: int, done: int, size: int, label: str = label) -> None:
                     self.progress.emit(f"{label}: {counted(read, 'record')} read", done, size)
 
-                summary = import_file(self._lib, path, allow_duplicates=self._allow,
+                summary = self._lib.files.import_file(path, allow_duplicates=self._allow,
                                       progress=report, cancelled=self.cancelled)
                 if self._apply and summary.batch_id is not None:
                     self.progress.emit(f"{label}: applying suggested sections", 0, 0)
-                    apply_suggestions(self._lib, batch_record_ids(self._lib, summary.batch_id))
+                    self._lib.suggestions.apply(
+                        self._lib.suggestions.batch_record_ids(summary.batch_id))
                 summaries.append(summary)
                 log.info("import into %s: %s", self._lib.path, summary.line())
                 for line in summary.details():
@@ -85,12 +83,11 @@ class ExportWorker(Worker):
     @Slot()
     def run(self) -> None:
         from litdesk.core.export import ExportCancelled, ExportError
-        from litdesk.store.export import export_library
 
         total = len(self._ids)
         try:
-            n = export_library(
-                self._lib, self._fmt, self._ids, self._path, all_coders=self._all_coders,
+            n = self._lib.files.export(
+                self._fmt, self._ids, self._path, all_coders=self._all_coders,
                 progress=lambda done: self.progress.emit(f"Exporting {done:,} of {total:,}",
                                                          done, total),
                 cancelled=self.cancelled,
