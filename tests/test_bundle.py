@@ -71,7 +71,13 @@ def test_headless_import(app_dir: Path, tmp_path: Path) -> None:
 
 
 def test_window_opens(app_dir: Path, tmp_path: Path) -> None:
-    done = _run(app_dir / "litdesk", "--library", str(tmp_path / "gui.sqlite"), "--coder", "t",
+    library = tmp_path / "gui.sqlite"
+    # The app asks before it creates a library at a path that does not exist (issue 15), so
+    # the library is made first, as a user's first import makes it.
+    made = _run(app_dir / "litdesk-cli", "--library", str(library), "import", str(SEED),
+                tmp_path=tmp_path)
+    assert made.returncode == 0, made.stderr
+    done = _run(app_dir / "litdesk", "--library", str(library), "--coder", "t",
                 tmp_path=tmp_path, extra={"LITDESK_EXIT_AFTER_SHOWN": str(time.time())})
     assert done.returncode == 0, done.stderr
     assert "litdesk-shown" in done.stdout
