@@ -7,7 +7,7 @@
     litdesk --library PATH --coder NAME tag ID START END LABEL
     litdesk --library PATH agreement --coders A,B [--json] [-o per-record.csv]
     litdesk --library PATH duplicates [--json] | merge KEEP OTHER | keep-both ID ID | unmerge
-    litdesk --library PATH counts [--json]       PRISMA counts of the imports
+    litdesk --library PATH counts [--json|--csv] [-o F]  PRISMA counts of the imports
 """
 
 from __future__ import annotations

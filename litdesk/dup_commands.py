@@ -25,7 +25,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     sub.add_parser("merges", help="the merges made, newest first (ids for unmerge --log)")
     ct = sub.add_parser("counts", help="the PRISMA counts: records read, duplicates removed, "
                                        "possible duplicates flagged, added")
-    ct.add_argument("--json", action="store_true", help="print the counts as JSON")
+    shown = ct.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the counts as JSON")
+    shown.add_argument("--csv", action="store_true",
+                       help="print the counts as CSV (count,value rows) for a PRISMA table")
+    ct.add_argument("-o", "--output", metavar="FILE",
+                    help="write the CSV to FILE instead (never over the library's own files)")
 
 
 def _fail(message: str) -> int:
@@ -89,11 +94,26 @@ def merges(lib: Library, args: argparse.Namespace) -> int:
 
 def counts(lib: Library, args: argparse.Namespace) -> int:
     c = lib.duplicates.counts()
+    if args.csv or args.output:
+        return _counts_csv(lib, c.as_json(), args.output or "-")
     if args.json:
         print_json(c.as_json())
         return 0
     for line in c.lines():
         print(line)
+    return 0
+
+
+def _counts_csv(lib: Library, counts: dict[str, int], destination: str) -> int:
+    from litdesk.core.export import ExportError, write_counts_csv, write_to
+
+    sys.stdout.flush()
+    try:  # the export's guards: never over the library, its journal or backups
+        write_to(destination, lambda out: write_counts_csv(counts, out), refuse=lib.own_file)
+    except ExportError as e:
+        return _fail(str(e))
+    if destination != "-":
+        print(f"PRISMA counts written to {destination}")
     return 0
 
 

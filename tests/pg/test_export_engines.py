@@ -26,3 +26,20 @@ def test_a_library_refuses_only_its_own_files(any_library: Library, seed: Path,
     else:  # its "path" is an address, not a file: no spelling of it is one of its files
         assert any_library.own_file(str(any_library.path)) is None
         assert any_library.own_file(out) is None
+
+
+def test_a_workbook_carries_the_prisma_counts_on_both_engines(any_library: Library, seed: Path,
+                                                              tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from litdesk.store.merging import counts
+
+    import_file(any_library, seed)
+    import_file(any_library, seed)  # a certain duplicate against the library
+    out = tmp_path / "out.xlsx"
+    assert export_library(any_library, "xlsx", any_library.search_ids(), out) == 1
+    rows = list(openpyxl.load_workbook(out, read_only=True)["PRISMA counts"]
+                .iter_rows(values_only=True))
+    assert rows[0] == ("library", any_library.path.name)
+    figures = dict(rows[4:])
+    assert figures == counts(any_library).as_json()
+    assert figures["duplicates_in_library"] == 1

@@ -9,6 +9,7 @@ when it succeeded, a pipe or device written through, a library's own files refus
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from typing import IO, Final, Protocol
@@ -25,6 +26,7 @@ from litdesk.core.export.destination import (
     writes_through,
 )
 from litdesk.core.export.json_export import record_to_json, write_json
+from litdesk.core.export.prisma import PrismaCounts, write_counts_csv
 from litdesk.core.export.qdpx import write_qdpx
 from litdesk.core.export.ris import write_ris
 from litdesk.core.export.segments_csv import write_segments_csv
@@ -61,6 +63,8 @@ FORMATS: Final[dict[str, tuple[Writer, str, str]]] = {
 
 #: Formats whose file is a zip archive: written in one piece, never streamed to a pipe.
 ARCHIVES: Final[frozenset[str]] = frozenset({"xlsx", "qdpx"})
+#: Formats that carry the library's PRISMA counts (:class:`PrismaCounts`) besides the records.
+WITH_COUNTS: Final[frozenset[str]] = frozenset({"xlsx"})
 #: The format of standard output, a device or a pipe when none is given.
 STREAM_FORMAT: Final[str] = "ris"
 
@@ -73,6 +77,7 @@ def export_to_path(
     cancelled: Callable[[], bool] | None = None,
     *,
     refuse: Refuse | None = None,
+    counts: PrismaCounts | None = None,
 ) -> int:
     """Export ``records`` in format ``fmt`` (a :data:`FORMATS` key) to ``path``; the count.
 
@@ -82,6 +87,7 @@ def export_to_path(
     :class:`ExportError` (message names the path) when it is refused or cannot be written,
     :class:`ExportCancelled` when ``cancelled()`` turned true, ``ValueError`` for an unknown
     format. In all those cases no temporary file is left and an existing file is untouched.
+    ``counts`` go into the formats of :data:`WITH_COUNTS` (the others have no place for them).
     """
     try:
         writer = FORMATS[fmt][0]
@@ -89,6 +95,8 @@ def export_to_path(
         raise ValueError(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
         ) from None
+    if counts is not None and fmt in WITH_COUNTS:
+        writer = functools.partial(write_xlsx, counts=counts)
     return write_to(
         path, lambda out: writer(records, out, progress=progress, cancelled=cancelled),
         refuse=refuse, archive=fmt in ARCHIVES, cancelled=cancelled)
@@ -136,10 +144,12 @@ __all__ = [
     "STALE_PART_SECONDS",
     "STDOUT",
     "STREAM_FORMAT",
+    "WITH_COUNTS",
     "SEGMENT_COLUMNS",
     "TABLE_COLUMNS",
     "ExportCancelled",
     "ExportError",
+    "PrismaCounts",
     "Writer",
     "check_destination",
     "export_to_path",
@@ -148,6 +158,7 @@ __all__ = [
     "record_to_json",
     "remove_stale_parts",
     "write_bibtex",
+    "write_counts_csv",
     "write_csv",
     "write_json",
     "write_qdpx",

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from litdesk.core.export.prisma import HEADER, SHEET, PrismaCounts
 from litdesk.core.export.streaming import Cancelled, Progress, each_record
 from litdesk.core.export.table import TABLE_COLUMNS, Cell, looks_like_formula, table_rows
 from litdesk.core.model import LABELS, Record
@@ -27,8 +28,12 @@ def write_xlsx(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    counts: PrismaCounts | None = None,
 ) -> int:
     """Write the evidence table (:data:`TABLE_COLUMNS`) of ``records`` to ``out``; the count.
+
+    With ``counts``, a second sheet (:data:`~litdesk.core.export.prisma.SHEET`) holds them: the
+    library's name and the date, then one ``count, value`` row per count.
 
     Text that a spreadsheet would run as a formula is written as an explicit string cell
     with Excel's "quote prefix", so it shows (and reads back) as the text itself.
@@ -56,8 +61,31 @@ def write_xlsx(
         for row in table_rows(record):
             sheet.append([_cell(sheet, value, WriteOnlyCell, wrap) for value in row])
         count += 1
+    if counts is not None:
+        sheet = workbook.create_sheet(SHEET)
+        _counts_sheet(sheet, counts, lambda v: _cell(sheet, v, WriteOnlyCell, wrap),
+                      lambda v: WriteOnlyCell(sheet, value=v), Font(bold=True))
     workbook.save(out)
     return count
+
+
+def _counts_sheet(sheet: WriteOnlyWorksheet, counts: PrismaCounts, text: Any, make: Any,
+                  bold: Any) -> None:
+    """The library's name and the date, a blank row, then ``count, value`` rows."""
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 24
+
+    def heading(name: str) -> Any:
+        cell = make(name)
+        cell.font = bold
+        return cell
+
+    sheet.append([heading("library"), text(counts.library)])
+    sheet.append([heading("date"), text(counts.date)])
+    sheet.append([])
+    sheet.append([heading(name) for name in HEADER])
+    for name, value in counts.counts.items():
+        sheet.append([text(name), int(value)])
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Cell, make: Any, wrap: Any) -> Any:
