@@ -80,7 +80,10 @@ def test_launch_without_files_raises_the_window(qtbot, window, served, lib_path,
 
 
 def test_another_library_opens_its_own_window(qtbot, window, served, tmp_path):
+    from litdesk.store.library import Library
+
     other = tmp_path / "other.litdesk.sqlite"
+    Library.open(other).close()  # the app asks before it creates a library that is not there
     status, out, err = _litdesk(qtbot, tmp_path, "--library", str(other))
     assert status == 0, err
     assert "litdesk-shown" in out
