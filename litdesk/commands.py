@@ -72,7 +72,7 @@ def open_library(location: Location, coder: str | None, *, create: bool) -> Libr
 
     ``create``: make a new library when there is none at ``location`` (else LibraryMissing).
     """
-    from litdesk.store.server import PasswordNeeded
+    from litdesk.store.errors import PasswordNeeded
 
     try:
         return Library.open(location, coder=coder, create=create)
@@ -121,11 +121,9 @@ def _copy_library(args: argparse.Namespace) -> int:
 
 def _access(lib: Library, args: argparse.Namespace) -> int:
     """``grant LOGIN`` and ``revoke LOGIN`` on a team library."""
-    from litdesk.store import team
-
-    change = team.grant if args.command == "grant" else team.revoke
+    change = lib.team.grant if args.command == "grant" else lib.team.revoke
     try:
-        change(lib, args.login)
+        change(args.login)
     except ValueError as e:
         return _fail(str(e))
     print({"grant": "granted", "revoke": "revoked"}[args.command], args.login)
@@ -133,9 +131,7 @@ def _access(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _members(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.store import team
-
-    for login in team.members(lib):
+    for login in lib.team.members():
         print(login)
     return 0
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from litdesk.core.words import counted
@@ -123,8 +123,8 @@ def copy_library(source: Library, dest: Library, *, merge: bool = False) -> Copy
     copied = dict.fromkeys(TABLES, 0)
     id_map: dict[int, int] = {}
     with dest.session() as out, out.begin():
-        if dest.engine.dialect.name == "postgresql":
-            _advance_sequences(out)  # rows inserted with explicit ids may have outrun them
+        # rows inserted with explicit ids may have outrun the server's id sequences
+        dest.backend.advance_ids(out.connection())
         batch_map: dict[int, int] = {}
         for b in batch_rows:
             values = b if keep else {k: v for k, v in b.items() if k != "id"}
@@ -134,8 +134,8 @@ def copy_library(source: Library, dest: Library, *, merge: bool = False) -> Copy
         with Session(source.engine) as src:
             for part in _chunks(ids):
                 _copy_chunk(src, out, part, keep, batch_map, id_map, copied)
-        if keep and dest.engine.dialect.name == "postgresql":
-            _advance_sequences(out)
+        if keep:
+            dest.backend.advance_ids(out.connection())
         # Flags the source had still to work out are still to be worked out in the copy.
         with Session(source.engine) as src:
             waiting = pending.load(src.scalar(select(MetaRow.value).where(
@@ -175,11 +175,3 @@ def _copy_chunk(src: Session, out: Session, part: list[int], keep: bool,
              if r["record_a"] in id_map]  # record_a < record_b: copied in this or a chunk before
     if pairs:
         out.execute(insert(PairRow), pairs)
-
-
-def _advance_sequences(out: Session) -> None:
-    """Make the server's id sequences continue above the largest ids in use."""
-    for table in ("record", "import_batch", "span"):
-        out.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))

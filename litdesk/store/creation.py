@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, create_engine
 
-from litdesk.store import sqlite
+from litdesk.store.engines import sqlite_connection as sqlite
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class LibraryError(Exception):
     """A library cannot be opened or written, for a reason the researcher can act on."""
@@ -16,3 +18,24 @@ class LibraryMissing(LibraryError):
 
     Nothing was created: no file, no folder, no schema in a server database.
     """
+
+
+class PasswordNeeded(LibraryError):
+    """The server wants a password that neither PGPASSWORD nor ~/.pgpass gave: ask and retry
+    with ``password=``. The password is never stored by litdesk."""
+
+
+def damaged_message(path: Path, problem: str, backup: Path | None) -> str:
+    """Why a damaged library file was refused, and which backup would restore it."""
+    offer = (f" The newest backup is {backup}: restore it with File > Restore Backup."
+             if backup else " There is no backup of it.")
+    return f"The library {path} is damaged ({problem}); it was left untouched.{offer}"
+
+
+class DamagedLibrary(LibraryError):
+    """The file fails SQLite's integrity check, or has lost its schema version (left
+    untouched); ``backup``: its newest backup."""
+
+    def __init__(self, path: Path, problem: str, backup: Path | None, message: str = ""):
+        self.path, self.problem, self.backup = path, problem, backup
+        super().__init__(message or damaged_message(path, problem, backup))

@@ -1,4 +1,4 @@
-"""The Library's sub-facades (lib.coding, lib.suggestions, lib.duplicates, lib.files, lib.live).
+"""The Library's sub-facades (lib.coding, .suggestions, .duplicates, .files, .live, .team).
 
 Each is a small object bound to one open library that delegates to the store module doing the
 work, so that callers outside the store (the UI, the CLI) never import those modules or pass
@@ -15,11 +15,11 @@ if TYPE_CHECKING:
     from litdesk.core.agreement import Pair
     from litdesk.core.model import Span
     from litdesk.store.coders import CoderStatus
+    from litdesk.store.engines.pg_live import ChangeListener
     from litdesk.store.importer import FileSummary, Progress
     from litdesk.store.library import Library
     from litdesk.store.merging import Counts, PossiblePair
     from litdesk.store.pending import Ranges
-    from litdesk.store.postgres import ChangeListener
 
 
 class _Facet:
@@ -186,6 +186,20 @@ class Live(_Facet):
 
     def listener(self) -> ChangeListener:
         """A listener on this server library's change notices (LibraryError, ListenerLost)."""
-        from litdesk.store.postgres import ChangeListener
+        return self._lib.backend.listener(self._lib.engine)
 
-        return ChangeListener(self._lib.engine)
+
+class Team(_Facet):
+    """Who may use a server library: grant and revoke logins (LibraryError for a file)."""
+
+    def grant(self, login: str) -> None:
+        """Let the server login ``login`` open the library and code in it."""
+        self._lib.backend.grant(self._lib, login)
+
+    def revoke(self, login: str) -> None:
+        """Take the library away from ``login`` (its coding stays)."""
+        self._lib.backend.revoke(self._lib, login)
+
+    def members(self) -> list[str]:
+        """The logins granted the library, sorted; the owner not included."""
+        return self._lib.backend.members(self._lib)

@@ -26,10 +26,10 @@ from litdesk.core.model import Record, Span
 from litdesk.core.readers import open_records
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError
 from litdesk.core.spans import normalise
-from litdesk.store import postgres, sqlite
 from litdesk.store.bulk import BackgroundWriter
 from litdesk.store.convert import identifier_rows, record_values
 from litdesk.store.dup_check import DuplicateChecker, Match, Outcome
+from litdesk.store.engines import pg_search, sqlite_connection
 from litdesk.store.errors import LibraryError
 from litdesk.store.pending import mark_pending
 from litdesk.store.schema import BatchRow, MemoRow, PairRow, RecordRow, SpanRow, StatusRow
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHUNK = 1000
-#: A server import of this many records or more is followed by `postgres.settle`.
+#: A server import of this many records or more is followed by `settle_after_bulk`.
 SETTLE_AFTER = 1000
 #: Connections that compute a server import's search vectors, beside the one that writes
 #: (0: its insert trigger computes them, in the writing connection).
@@ -156,8 +156,8 @@ def import_file(
         return summary
     summary.encoding, summary.format = ris.encoding, ris.format
     try:
-        with (ris, lib.session() as s, s.begin(), sqlite.import_cache(s.connection()),
-              sqlite.indexing_in_bulk(s.connection()) as index, lib.engine.connect() as reader):
+        with (ris, lib.session() as s, s.begin(), lib.backend.bulk_insert(s.connection()) as index,
+              lib.engine.connect() as reader):
             batch = BatchRow(source=str(Path(path).resolve()), imported_at=now(),
                              encoding=ris.encoding, format=ris.format, added=0, duplicates=0,
                              coder=lib.coder)
@@ -207,7 +207,7 @@ def import_file(
         summary.added, summary.batch_id = 0, None
         summary.duplicates.clear()
         summary.possible.clear()
-    elif summary.added >= SETTLE_AFTER and lib.engine.dialect.name == "postgresql":
+    elif summary.added >= SETTLE_AFTER:
         settle_after_bulk(lib)
     return summary
 
@@ -217,7 +217,7 @@ def settle_after_bulk(lib: Library) -> None:
     autovacuum wakes, so the next sort is an index-only scan and the planner knows the new
     rows. The records are committed already: a failure here is only logged."""
     try:
-        postgres.settle(lib.engine)
+        lib.backend.after_bulk(lib.engine)
     except (LibraryError, DBAPIError) as e:
         log.warning("VACUUM (ANALYZE) after the import failed: %s", e)
 
@@ -252,7 +252,7 @@ class _Store:
         # Only a login that may write record_search (its owner) stores vectors itself; for
         # the others, the insert trigger (which runs as the owner) computes them.
         helped = self.server and VECTOR_HELPERS and s.scalar(text(
-            f"SELECT has_table_privilege('{postgres.SEARCH_TABLE}', 'INSERT')"))
+            f"SELECT has_table_privilege('{pg_search.SEARCH_TABLE}', 'INSERT')"))
         self.helpers = ThreadPoolExecutor(VECTOR_HELPERS, "litdesk-import-vectors") \
             if helped else None
 
@@ -267,7 +267,7 @@ class _Store:
         """A helper's part on a server: the chunk's search vectors, on a connection of its own
         (the records are not written yet; the vectors come from their values alone)."""
         with self.s.get_bind().connect() as conn:  # type: ignore[union-attr]
-            return postgres.vectors_of(conn, [_SEARCHED(r) for r in rows])
+            return pg_search.vectors_of(conn, [_SEARCHED(r) for r in rows])
 
     def __call__(self, chunk: list[ReadRecord], checker: DuplicateChecker,
                  writer: BackgroundWriter) -> None:
@@ -327,17 +327,17 @@ class _Store:
                pairs: list[dict[str, Any]] | None = None) -> None:
         """The writer thread's part: insert, index for search, keep the sequence in step."""
         if vectors is not None:
-            postgres.copy_vectors(self.s.connection(), vectors.result())
+            pg_search.copy_vectors(self.s.connection(), vectors.result())
             _copy_records(self.s.connection(), rows, last)  # its trigger skips those vectors
         elif self.server:
             _copy_records(self.s.connection(), rows, last)
         else:
-            sqlite.insert_many(self.s.connection(), RecordRow.__tablename__, _COLUMNS, rows)
+            sqlite_connection.insert_many(self.s.connection(), "record", _COLUMNS, rows)
         if idents:
             if self.server:
                 _copy_rows(self.s.connection(), "record_identifier (record_id, value)", idents)
             else:
-                sqlite.insert_many(self.s.connection(), "record_identifier",
+                sqlite_connection.insert_many(self.s.connection(), "record_identifier",
                                    ("record_id", "value"), idents)
         if pairs:
             self.s.execute(insert(PairRow), pairs)
@@ -351,8 +351,8 @@ _COLUMNS: tuple[str, ...] = tuple(c.name for c in RecordRow.__table__.columns)
 _JSON_COLUMNS = tuple(c.name for c in RecordRow.__table__.columns if isinstance(c.type, JSON))
 _IN_ORDER = operator.itemgetter(*_COLUMNS)
 _COPY = f"COPY {RecordRow.__tablename__} ({', '.join(_COLUMNS)}) FROM STDIN"
-#: A row's id and searched columns, as `postgres.vectors_of` takes them.
-_SEARCHED = operator.itemgetter(*(_COLUMNS.index(c) for c in ("id", *postgres.SEARCH_COLUMNS)))
+#: A row's id and searched columns, as `pg_search.vectors_of` takes them.
+_SEARCHED = operator.itemgetter(*(_COLUMNS.index(c) for c in ("id", *pg_search.SEARCH_COLUMNS)))
 
 
 def _copy_records(conn: Connection, rows: list[tuple[Any, ...]], last: int) -> None:

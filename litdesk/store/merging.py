@@ -18,7 +18,7 @@ from litdesk.core.merging import merged_tags, place_spans
 from litdesk.core.model import Record, Span
 from litdesk.core.ris_fields import record_from_tags
 from litdesk.core.words import counted
-from litdesk.store import postgres, safety
+from litdesk.store import safety
 from litdesk.store.convert import identifier_rows, record_values, to_record
 from litdesk.store.errors import LibraryError
 from litdesk.store.schema import (
@@ -183,7 +183,7 @@ def _fields(rec: Record) -> dict[str, Any]:
 
 def _check_team_rights(s: Session, lib: Library, other: int) -> None:
     """On a server only the owner may move other coders' coding (row-level security)."""
-    if lib.engine.dialect.name != "postgresql" or postgres.is_owner(s.connection()):
+    if lib.backend.may_change_others(s.connection()):
         return
     others = set(s.scalars(select(SpanRow.coder).where(SpanRow.record_id == other))) | set(
         s.scalars(select(MemoRow.coder).where(MemoRow.record_id == other)))
@@ -281,7 +281,7 @@ def unmerge(lib: Library, log_id: int | None = None) -> tuple[int, int]:
                                "would lose that coding, so it was not undone.")
         current = safety.take_snapshot(s, [row.kept_id])
         safety.remove(s, current)
-        safety.restore(s, snap, LibraryError)
+        safety.restore(s, snap)
         row.undone_at = now()
         return row.kept_id, row.removed_id
 

@@ -67,3 +67,16 @@ def upgrade(conn: Connection, target: str = "head") -> None:
     cfg = _config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, target)
+
+
+def unknown_version_message(path: object, revision: str, advice: str = "") -> str:
+    """Why a library whose schema version this litdesk does not know was refused."""
+    if is_newer(revision):
+        return (f"{path} was made by a newer version of litdesk (schema {revision}). "
+                "Update litdesk to open it; the library was not changed.")
+    known = REVISIONS
+    return (f"{path} has an unknown schema version ({revision!r}): not one this litdesk knows "
+            f"({known[0]} to {known[-1]}) and not a newer one, so no litdesk release made it "
+            "(a development build may have, or the library was damaged). It was left "
+            "untouched. Open it with the litdesk that made it, or, if it was damaged, "
+            f"restore a backup. {advice}").rstrip()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from litdesk.store import backup
+from litdesk.store.engines import sqlite_backup as backup
 
 #: The files SQLite keeps beside a library while it is open or was left mid-transaction.
 SIDE_FILES = ("-wal", "-shm", "-journal")

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from litdesk.core import query as search_syntax
 from litdesk.core.model import LABELS
 from litdesk.core.status import REJECTED, Status
-from litdesk.store import postgres, sqlite
+from litdesk.store.engines import pg_search, sqlite_search
 from litdesk.store.schema import MemoRow, RecordRow, StatusRow
 
 SORT_KEYS = ("id", "author", "year", "title", "journal", "progress")
@@ -164,7 +164,7 @@ def _term_ids(term: search_syntax.Term, coder: str, param: str, dialect: str) ->
     if term.column == "memo":
         return memo
     fts_term = search_syntax.Term(term.words, term.column, term.prefix)
-    index = postgres if dialect == "postgresql" else sqlite
+    index = pg_search if dialect == "postgresql" else sqlite_search
     fts = index.matching_ids([fts_term], param).columns(column("rowid", Integer))
     text_ids = select(fts.subquery().c.rowid.label("id"))
     return text_ids if term.column else union(text_ids, memo)

@@ -1,5 +1,4 @@
-"""The library's safety nets: a read-only look before opening, clear messages for environment
-errors (locked, read-only, disk full), and snapshots that make deleting records undoable.
+"""Undoable removals: snapshots of records (and imports) to put back with the same ids.
 
 A :class:`Snapshot` holds the full rows of some records with every coder's spans, memos and
 status rows (and, for a removed import, the batch row), so putting it back re-creates them with
@@ -8,19 +7,14 @@ the same ids; the search index follows through its triggers.
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
-from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import DatabaseError, DBAPIError
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from litdesk.store import migrate, sqlite
+from litdesk.store.errors import LibraryError
 from litdesk.store.schema import (
     BatchRow,
     IdentifierRow,
@@ -32,136 +26,6 @@ from litdesk.store.schema import (
 )
 
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
-
-
-@dataclass(frozen=True)
-class FileState:
-    """What a read-only look at an existing library file found."""
-
-    revision: str | None
-    intact: bool
-    problem: str = ""
-
-
-def file_uri(path: Path, *, read_only: bool, immutable: bool = False) -> str:
-    """A SQLite URI for ``path`` (percent-encoded, so any file name works)."""
-    uri = path.resolve().as_uri()
-    if read_only:
-        uri += "?mode=ro" + ("&immutable=1" if immutable else "")
-    return uri
-
-
-def inspect_file(path: Path, *, check: bool = True) -> FileState:
-    """The schema revision and (with ``check``) the result of ``PRAGMA quick_check``, read
-    without writing."""
-    immutable = not os.access(path.parent, os.W_OK)
-    try:
-        con = sqlite3.connect(file_uri(path, read_only=True, immutable=immutable), uri=True)
-    except sqlite3.Error as e:
-        return FileState(None, False, str(e))
-    try:
-        found = [row[0] for row in con.execute("PRAGMA quick_check(5)")] if check else ["ok"]
-        if found != ["ok"]:
-            return FileState(None, False, "; ".join(map(str, found)))
-        has_version = con.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).fetchone()[0]
-        revision = None
-        if has_version:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
-        return FileState(revision, True)
-    except sqlite3.DatabaseError as e:
-        return FileState(None, False, str(e))
-    finally:
-        con.close()
-
-
-def read_only_engine(path: Path) -> Engine:
-    """An engine on which SQLite itself refuses writes (``mode=ro``; ``immutable`` when the
-    folder is read-only too, since no ``-shm`` file can be made there)."""
-    uri = file_uri(path, read_only=True, immutable=not os.access(path.parent, os.W_OK))
-    return create_engine(f"sqlite:///{path}", future=True, creator=lambda: sqlite3.connect(
-        uri, uri=True, check_same_thread=False))
-
-
-def guard_engine(engine: Engine, path: Path, error: Callable[[str], Exception],
-                 busy_timeout_ms: int | None = None) -> None:
-    """Turn environment errors on ``engine`` into ``error(message)``; set the busy timeout."""
-    if busy_timeout_ms is not None:
-        @event.listens_for(engine, "connect")
-        def _timeout(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-            dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-
-    @event.listens_for(engine, "handle_error")
-    def _translate(ctx: ExceptionContext) -> None:
-        message = environment_message(ctx.original_exception, path)
-        if message is not None:
-            raise error(message) from ctx.original_exception
-
-
-def unknown_version_message(path: Path | str, revision: str, advice: str = "") -> str:
-    """Why a library whose schema version this litdesk does not know was refused."""
-    if migrate.is_newer(revision):
-        return (f"{path} was made by a newer version of litdesk (schema {revision}). "
-                "Update litdesk to open it; the library was not changed.")
-    known = migrate.REVISIONS
-    return (f"{path} has an unknown schema version ({revision!r}): not one this litdesk knows "
-            f"({known[0]} to {known[-1]}) and not a newer one, so no litdesk release made it "
-            "(a development build may have, or the library was damaged). It was left "
-            "untouched. Open it with the litdesk that made it, or, if it was damaged, "
-            f"restore a backup. {advice}").rstrip()
-
-
-def lost_version_message(path: Path, advice: str) -> str:
-    """Why a litdesk library file without its schema version row was refused."""
-    return (f"The library {path} has lost its schema version (the alembic_version table or "
-            "its row is missing), so litdesk cannot tell how to read or upgrade it; it was "
-            f"left untouched. {advice}")
-
-
-def missing_message(path: Path, read_only: bool = False) -> str:
-    """Why opening ``path``, where there is no file, created nothing."""
-    folder = "" if path.parent.is_dir() else f" (the folder {path.parent} does not exist either)"
-    doing = " to open read-only" if read_only else ""
-    return f"There is no library at {path}{doing}{folder}; nothing was created."
-
-
-def empty_file_message(path: Path) -> str:
-    return (f"{path} is an empty file (0 bytes), not a litdesk library; it was left untouched. "
-            "To start a new library there, delete the empty file first, or choose another "
-            "name.")
-
-
-def damaged_message(path: Path, problem: str, backup: Path | None) -> str:
-    offer = (f" The newest backup is {backup}: restore it with File > Restore Backup."
-             if backup else " There is no backup of it.")
-    return f"The library {path} is damaged ({problem}); it was left untouched.{offer}"
-
-
-def environment_message(exc: BaseException, path: Path) -> str | None:
-    """A message for people when ``exc`` comes from the environment, else None (a bug)."""
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    if not isinstance(orig, sqlite3.Error):
-        return None
-    text = str(orig).lower()
-    if "locked" in text or "busy" in text:
-        return (f"The library {path} is in use by another program (another litdesk, a sync "
-                "or backup tool, or a database browser) and stayed locked; nothing was "
-                "changed. Close that program and try again.")
-    if "readonly" in text or "read-only" in text:
-        return f"The library {path} is read-only: changes cannot be saved."
-    if "full" in text:
-        return f"The disk holding {path} is full: the change could not be saved."
-    if "disk i/o" in text:
-        return f"The disk holding {path} could not be written to (input/output error)."
-    if "malformed" in text or "not a database" in text:
-        return (f"The library {path} is damaged ({orig}). Restore a backup "
-                "(File > Restore Backup...).")
-    return None
-
-
-# -- undo snapshots --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -248,13 +112,13 @@ def remove(s: Session, snap: Snapshot) -> None:
         s.execute(delete(BatchRow).where(BatchRow.id.in_(batch_ids)))
 
 
-def restore(s: Session, snap: Snapshot, error: Callable[[str], Exception]) -> None:
-    """Put back what ``snap`` holds, with the same ids; ``error(message)`` if one is taken."""
+def restore(s: Session, snap: Snapshot) -> None:
+    """Put back what ``snap`` holds, with the same ids; LibraryError if one is taken."""
     taken = [i for part in _chunks(snap.ids)
              for i in s.scalars(select(RecordRow.id).where(RecordRow.id.in_(part)))]
     if taken:
         shown = ", ".join(map(str, taken[:5])) + (" ..." if len(taken) > 5 else "")
-        raise error(f"The records cannot be put back: record ids {shown} are in use again.")
+        raise LibraryError(f"The records cannot be put back: record ids {shown} are in use again.")
     batch_ids = [b["id"] for b in snap.batches]
     present = set(s.scalars(select(BatchRow.id).where(BatchRow.id.in_(batch_ids)))) \
         if batch_ids else set()
@@ -286,23 +150,3 @@ def batches(s: Session) -> list[BatchInfo]:
     return [BatchInfo(b.id, b.source, b.imported_at, b.format, b.encoding, b.added,
                       b.duplicates, b.coder, counts.get(b.id, 0))
             for b in s.scalars(select(BatchRow).order_by(BatchRow.id))]
-
-
-def check_is_library(path: Path, error: Callable[[str], Exception]) -> None:
-    """Refuse, without writing to it, a file that is not a litdesk library."""
-    try:
-        is_sqlite = sqlite.looks_like_sqlite(path)
-    except OSError as e:
-        raise error(f"Cannot read {path}: {e.strerror}.") from e
-    if not is_sqlite:
-        raise error(f"{path} is not a litdesk library (it is not a database file).")
-    engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", future=True)
-    try:
-        with engine.connect() as conn:
-            if sqlite.application_id(conn) == sqlite.APPLICATION_ID:
-                return
-            raise error(f"{path} is a database, but not a litdesk library. It was left untouched.")
-    except DatabaseError as e:
-        raise error(f"{path} is damaged or not a litdesk library ({e.orig}).") from e
-    finally:
-        engine.dispose()

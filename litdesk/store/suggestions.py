@@ -96,7 +96,7 @@ def check_pending(
             progress(done)
     from litdesk.store import importer  # here: the window checks for pending flags at start
 
-    if done >= importer.SETTLE_AFTER and lib.engine.dialect.name == "postgresql":
+    if done >= importer.SETTLE_AFTER:
         # The flags just written leave most pages of a large import not all-visible: sorts
         # would lose their index-only scans until autovacuum came round (5x SQLite at 100k).
         importer.settle_after_bulk(lib)

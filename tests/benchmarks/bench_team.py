@@ -21,9 +21,9 @@ persisted <= 50 ms on the server. ``--profile`` records the SQL each engine runs
 in-process measurements and prints the statements that take the most time, with EXPLAIN
 ANALYZE of the slowest server ones (the profiling itself slows the figures a little).
 ``--settle`` runs ``VACUUM (ANALYZE)`` on the server right after its import
-(``litdesk.store.postgres.settle``), as autovacuum does within a minute or so: without it the
-figures are those of the first minute after a large import (no index-only scans, no
-statistics).
+(``litdesk.store.engines.postgres.settle``), as autovacuum does within a minute or so:
+without it the figures are those of the first minute after a large import (no index-only
+scans, no statistics).
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def explain_vectors(location: str) -> None:
     """What computing every record's search vector costs (the import's generated column)."""
     from sqlalchemy import create_engine
 
-    from litdesk.store.postgres import SEARCH_COLUMNS
+    from litdesk.store.engines.pg_search import SEARCH_COLUMNS
 
     engine = create_engine(location)
     with engine.connect() as conn:
@@ -271,9 +271,9 @@ def run_engine(name: str, location: str, ris: Path, n: int, seed: int, xvfb: boo
     prof = SqlProfile() if profile else None
     res: dict[str, float] = {"import_s": import_into(location, ris, n, seed)}
     if settle and is_server(location):
-        from litdesk.store import postgres
+        from litdesk.store.engines import pg_connection, postgres
 
-        engine = postgres.create_engine(location)
+        engine = pg_connection.create_engine(location)
         t = time.perf_counter()
         postgres.settle(engine)
         engine.dispose()

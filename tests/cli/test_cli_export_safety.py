@@ -34,7 +34,7 @@ RECORDS = 3
 @pytest.fixture
 def lib(cli, tmp_path: Path, seed: Path, make_ris) -> Path:
     """A library of three records (one real, one coded) with a backup beside it."""
-    from litdesk.store import backup
+    from litdesk.store.engines import sqlite_backup as backup
     from litdesk.store.importer import import_file
     from litdesk.store.library import Library
 

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from sqlalchemy.engine import make_url
 
-from litdesk.store import postgres
+from litdesk.store.engines import pg_connection, pg_live
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.ui.window.main_window import MainWindow
@@ -43,7 +43,7 @@ OTHER_CODER = textwrap.dedent('''
 def test_listener_hears_changes_to_records_spans_and_status(server_url):
     with Library.open(server_url, coder="tester") as lib, \
             Library.open(server_url, coder="reader", read_only=True) as reader:
-        listener = postgres.ChangeListener(reader.engine)  # a read-only login may listen
+        listener = pg_live.ChangeListener(reader.engine)  # a read-only login may listen
         try:
             assert listener.wait(0.2) == []
             import_file(lib, SEED)
@@ -61,7 +61,7 @@ def test_listener_hears_changes_to_records_spans_and_status(server_url):
 
 def test_listener_reports_a_lost_connection(server_url, pg_admin, pg_url):
     with Library.open(server_url, coder="tester") as lib:
-        listener = postgres.ChangeListener(lib.engine)
+        listener = pg_live.ChangeListener(lib.engine)
         try:
             with pg_admin(pg_url) as conn:
                 conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -71,7 +71,7 @@ def test_listener_reports_a_lost_connection(server_url, pg_admin, pg_url):
                 for _ in range(50):
                     listener.wait(0.1)
 
-            with pytest.raises(postgres.ListenerLost):
+            with pytest.raises(pg_live.ListenerLost):
                 wait_long()
         finally:
             listener.close()
@@ -140,7 +140,7 @@ def test_a_library_made_before_notices_gets_them_when_upgraded(empty_database):
 
     from litdesk.store import migrate
 
-    engine = create_engine(postgres.engine_url(empty_database))
+    engine = create_engine(pg_connection.engine_url(empty_database))
     with engine.connect() as conn:
         migrate.upgrade(conn, "0004")
         conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('application', "
@@ -150,7 +150,7 @@ def test_a_library_made_before_notices_gets_them_when_upgraded(empty_database):
     with Library.open(empty_database, coder="tester") as lib:  # the owner upgrades it
         with lib.engine.connect() as conn:
             assert migrate.current_revision(conn) == migrate.head_revision()
-        listener = postgres.ChangeListener(lib.engine)
+        listener = pg_live.ChangeListener(lib.engine)
         try:
             import_file(lib, SEED)
             assert "record" in listener.wait(SECONDS)

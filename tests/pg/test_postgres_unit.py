@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from litdesk.core.query import Term
-from litdesk.store import postgres
+from litdesk.store.engines import pg_connection, pg_search
 from litdesk.store.library import Library, LibraryError
 
 
@@ -19,23 +19,23 @@ from litdesk.store.library import Library, LibraryError
     ("postgresql+psycopg://ann:p%40ss@h/db", "postgresql://ann@h/db"),
 ])
 def test_safe_display_never_shows_the_password(url, shown):
-    assert postgres.safe_display(url) == shown
-    assert "s3cret" not in postgres.safe_display(url)
+    assert pg_connection.safe_display(url) == shown
+    assert "s3cret" not in pg_connection.safe_display(url)
 
 
 def test_engine_url_uses_psycopg_and_keeps_options():
-    url = postgres.engine_url("postgresql://ann@h:5433/db?sslmode=verify-full", password="pw")
+    url = pg_connection.engine_url("postgresql://ann@h:5433/db?sslmode=verify-full", password="pw")
     assert url.drivername == "postgresql+psycopg"
     assert url.query["sslmode"] == "verify-full"
     assert url.password == "pw"
-    assert "pw" not in postgres.safe_display(url)
+    assert "pw" not in pg_connection.safe_display(url)
 
 
 @pytest.mark.parametrize("location", [
     "postgresql://ann@h", "postgresql:/ann@h/db", "mysql://ann@h/db"])
 def test_bad_addresses_are_refused_clearly(location):
-    with pytest.raises(postgres.AddressError):
-        postgres.engine_url(location)
+    with pytest.raises(pg_connection.AddressError):
+        pg_connection.engine_url(location)
 
 
 @pytest.mark.parametrize("location", ["postgresql://ann@h", "postgresql:/ann@h/db"])
@@ -53,12 +53,12 @@ def test_library_open_refuses_bad_addresses_without_making_files(location, tmp_p
     (Term(("general", "pract"), prefix=True), "'general' <-> 'pract':*"),
 ])
 def test_ts_query(term, query):
-    assert postgres.ts_query(term) == query
+    assert pg_search.ts_query(term) == query
 
 
 def test_matching_ids_checks_field_terms_on_their_column():
-    sql = postgres.matching_ids([Term(("gill",), "authors")], "q0")
+    sql = pg_search.matching_ids([Term(("gill",), "authors")], "q0")
     assert "litdesk_search(to_tsquery(" in str(sql)
     assert "authors::jsonb" in str(sql)
     with pytest.raises(ValueError, match="full-text column"):
-        postgres.matching_ids([Term(("x",), "memo")], "q0")
+        pg_search.matching_ids([Term(("x",), "memo")], "q0")

@@ -10,8 +10,8 @@ import random
 import pytest
 from sqlalchemy import text
 
-from litdesk.store import postgres
 from litdesk.store.copy import copy_library
+from litdesk.store.engines import pg_search, postgres
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.store.query import search_statement
@@ -38,7 +38,7 @@ def _records(n: int, seed: int = 3) -> list[dict]:
 def _stale(conn) -> int:
     """Records whose stored vector is missing or not what their columns give; vectors of
     records that are gone."""
-    cols = ", ".join(f"r.{c}" for c in postgres.SEARCH_COLUMNS)
+    cols = ", ".join(f"r.{c}" for c in pg_search.SEARCH_COLUMNS)
     return int(conn.execute(text(
         f"SELECT count(*) FROM record r FULL JOIN record_search s ON s.id = r.id "
         f"WHERE r.id IS NULL OR s.id IS NULL "
@@ -173,15 +173,13 @@ def test_a_granted_login_imports_edits_and_searches(server_url, make_ris, pg_url
     searches: its vectors come from the triggers, which run as the owner."""
     import os
 
-    from litdesk.store import team
-
     name = f"cleo_{os.getpid()}"
     with pg_admin(pg_url) as conn:
         conn.execute(f'DROP ROLE IF EXISTS "{name}"')
         conn.execute(f'CREATE ROLE "{name}" LOGIN')
     try:
         with Library.open(server_url, coder="owner") as owner:
-            team.grant(owner, name)
+            owner.team.grant(name)
         with Library.open(pg_with_login(server_url, name)) as lib:
             import_file(lib, make_ris("a.ris", _records(20)))
             assert lib.search_ids("opioid") == list(range(1, 21, 3))

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from litdesk.core.model import CONSENSUS_CODER, Span
-from litdesk.store import coders, team
+from litdesk.store import coders
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library, LibraryError
 
@@ -46,8 +46,8 @@ def team_library(logins, server_url, make_ris):
         import_file(owner, make_ris("one.ris", [
             {"TY": "JOUR", "TI": "Shared", "AB": "Background text. Aim text."}]))
         for name in logins:
-            team.grant(owner, name)
-        assert team.members(owner) == sorted(logins)
+            owner.team.grant(name)
+        assert owner.team.members() == sorted(logins)
         return server_url, owner.search_ids()[0]
 
 
@@ -117,20 +117,20 @@ def test_revoke_and_refusals(team_library, logins, with_login):
     url, _ = team_library
     ann_name, bob_name = logins
     with Library.open(url, coder="owner") as owner:
-        team.revoke(owner, bob_name)
-        assert team.members(owner) == [ann_name]
+        owner.team.revoke(bob_name)
+        assert owner.team.members() == [ann_name]
         with pytest.raises(LibraryError, match="no login"):
-            team.grant(owner, "nobody_at_all")
+            owner.team.grant("nobody_at_all")
     with pytest.raises(LibraryError, match="no access"):
         Library.open(with_login(url, bob_name))
     with Library.open(with_login(url, ann_name)) as ann, \
             pytest.raises(LibraryError, match="Only the owner"):
-        team.grant(ann, bob_name)
+        ann.team.grant(bob_name)
 
 
 def test_grant_is_for_server_libraries(library):
     with pytest.raises(LibraryError, match="library file"):
-        team.grant(library, "ann")
+        library.team.grant("ann")
 
 
 def test_new_schema_needs_the_owner(team_library, logins, admin, with_login):

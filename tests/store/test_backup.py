@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from litdesk.core.model import Span
-from litdesk.store import backup
-from litdesk.store.backup import BackupError, list_backups, restore_backup
+from litdesk.store.engines import sqlite_backup as backup
+from litdesk.store.engines.sqlite_backup import BackupError, list_backups, restore_backup
 from litdesk.store.importer import import_file
 from litdesk.store.library import DamagedLibrary, Library, LibraryError
 

@@ -9,8 +9,9 @@ import time
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from litdesk.store import bulk, sqlite
+from litdesk.store import bulk
 from litdesk.store.bulk import BackgroundWriter
+from litdesk.store.engines import sqlite_connection as sqlite
 from litdesk.store.importer import import_file
 from litdesk.store.library import LibraryError
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from litdesk.core.export import FORMATS, ExportError
-from litdesk.store import backup
+from litdesk.store.engines import sqlite_backup as backup
 from litdesk.store.export import export_library
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from litdesk.store import backup, migrate
+from litdesk.store import migrate
+from litdesk.store.engines import sqlite_backup as backup
 from litdesk.store.library import Library, LibraryError
 
 DATA = Path(__file__).resolve().parents[1] / "data"

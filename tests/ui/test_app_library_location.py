@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from litdesk.store import backup
+from litdesk.store.engines import sqlite_backup as backup
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.ui.app import open_window

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from litdesk.store import backup
+from litdesk.store.engines import sqlite_backup as backup
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.ui.app import open_window

@@ -12,7 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 
 from litdesk.core.export import FORMATS
-from litdesk.store import backup
+from litdesk.store.engines import sqlite_backup as backup
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 

@@ -59,7 +59,7 @@ def test_undo_an_import_after_confirmation(qtbot, window, seed, make_ris, monkey
 
 
 def test_restore_backup_from_the_menu(qtbot, window, seed):
-    from litdesk.store import backup
+    from litdesk.store.engines import sqlite_backup as backup
 
     import_file(window.library, seed)
     with window.library.engine.connect() as conn:
@@ -76,7 +76,7 @@ def test_restore_backup_from_the_menu(qtbot, window, seed):
 def test_restore_backup_lists_the_newest_first(qtbot, window, seed, make_ris):
     import time
 
-    from litdesk.store import backup
+    from litdesk.store.engines import sqlite_backup as backup
 
     import_file(window.library, seed)
     with window.library.engine.connect() as conn:

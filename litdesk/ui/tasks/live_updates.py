@@ -1,7 +1,7 @@
 """When to look for changes others made to the open library: at once on a server's notice,
 else every few seconds.
 
-A server library notifies every change (see :class:`litdesk.store.postgres.ChangeListener`);
+A server library notifies every change (see :class:`litdesk.store.engines.pg_live.ChangeListener`);
 the watch reads the listening connection when its socket has input, in the GUI thread and
 without blocking, and asks for a look. A file library, or a server whose listening
 connection has gone, is looked at every :attr:`LibraryWatch.POLL_MS` instead; once the

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from litdesk.store import sqlite
+from litdesk.store.engines import sqlite_search as sqlite
 
 revision = "0001"
 down_revision = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from litdesk.store import postgres
+from litdesk.store.engines import pg_schema, pg_search
 
 revision = "0004"
 down_revision = "0002"
@@ -22,14 +22,14 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.create_search_index(bind)
-    postgres.collate_sort_keys(bind)
-    postgres.enable_row_security(bind)
+    pg_search.create_search_index(bind)
+    pg_schema.collate_sort_keys(bind)
+    pg_schema.enable_row_security(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.disable_row_security(bind)
-    postgres.drop_search_index(bind)
+    pg_schema.disable_row_security(bind)
+    pg_search.drop_search_index(bind)

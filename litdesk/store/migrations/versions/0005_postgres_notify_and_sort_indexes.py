@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from litdesk.store import postgres
+from litdesk.store.engines import pg_schema
 
 revision = "0005"
 down_revision = "0004"
@@ -24,15 +24,15 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.create_change_triggers(bind)
-    postgres.create_sort_indexes(bind)
-    postgres.tune_autovacuum(bind)
+    pg_schema.create_change_triggers(bind)
+    pg_schema.create_sort_indexes(bind)
+    pg_schema.tune_autovacuum(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.untune_autovacuum(bind)
-    postgres.drop_sort_indexes(bind)
-    postgres.drop_change_triggers(bind)
+    pg_schema.untune_autovacuum(bind)
+    pg_schema.drop_sort_indexes(bind)
+    pg_schema.drop_change_triggers(bind)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from litdesk.store import postgres
+from litdesk.store.engines import pg_schema
 
 revision = "0006"
 down_revision = "0005"
@@ -23,11 +23,11 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.create_record_change_count(bind)
+    pg_schema.create_record_change_count(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.drop_record_change_count(bind)
+    pg_schema.drop_record_change_count(bind)

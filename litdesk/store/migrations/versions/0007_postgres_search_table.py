@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from litdesk.store import postgres
+from litdesk.store.engines import pg_search
 
 revision = "0007"
 down_revision = "0006"
@@ -25,11 +25,11 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.create_search_table(bind)
+    pg_search.create_search_table(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    postgres.drop_search_table(bind)
+    pg_search.drop_search_table(bind)

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from litdesk.store import sqlite
+from litdesk.store.engines import sqlite_connection as sqlite
+from litdesk.store.engines.sqlite_files import Kind, identify
 
 FOLDER = "backups"
 KEEP = 7
@@ -217,11 +218,7 @@ def restore_backup(
     try:
         src = sqlite3.connect(f"{backup_path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            dst = sqlite3.connect(part)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
+            sqlite.copy_database(src, part)
         finally:
             src.close()
         sqlite.make_self_contained(part)
@@ -238,24 +235,14 @@ def restore_backup(
 
 
 def _check_backup(path: Path) -> None:
-    try:
-        ok = sqlite.looks_like_sqlite(path)
-    except OSError as e:
-        raise BackupError(f"Cannot read the backup {path}: {e.strerror}.") from e
-    if not ok:
+    found = identify(path, check=True)
+    if found.kind is Kind.UNREADABLE:
+        raise BackupError(f"Cannot read the backup {path}: {found.detail}.")
+    if found.kind is Kind.DAMAGED:
+        raise BackupError(f"The backup {path} cannot be read ({found.detail}).")
+    if found.kind is not Kind.OURS:
         raise BackupError(f"{path} is not a litdesk library backup.")
-    try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            check = con.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error as e:
-        raise BackupError(f"The backup {path} cannot be read ({e}).") from e
-    if app_id != sqlite.APPLICATION_ID:
-        raise BackupError(f"{path} is not a litdesk library backup.")
-    if check != "ok":
+    if not found.intact:
         raise BackupError(f"The backup {path} is damaged too; choose another one.")
 
 
@@ -271,11 +258,7 @@ def _save_current(library_path: Path) -> Path:
             try:
                 if src.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise sqlite3.DatabaseError("damaged")
-                dst = sqlite3.connect(part)
-                try:
-                    src.backup(dst)
-                finally:
-                    dst.close()
+                sqlite.copy_database(src, part)
             finally:
                 src.close()
             _finish(part, dest)

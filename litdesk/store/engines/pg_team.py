@@ -1,4 +1,4 @@
-"""Who may use a team library on a PostgreSQL server: grant and revoke logins.
+"""Who may use a team library on a PostgreSQL server: grant and revoke logins (``lib.team``).
 
 A granted login reads everything and may import, edit and delete records; row-level security
 (migration 0004) lets it write only its own spans, memos and coding status, plus the consensus
@@ -8,11 +8,17 @@ litdesk only grants them the library's tables. Only the library's owner may gran
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, text
 
-from litdesk.store import postgres
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.engines.pg_connection import is_owner
+from litdesk.store.engines.pg_connection import login as login_of
+from litdesk.store.errors import LibraryError
 from litdesk.store.schema import Base
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 #: Tables a granted login writes (coders' tables guarded by row-level security).
 WRITABLE = tuple(Base.metadata.tables)
@@ -21,9 +27,6 @@ READ_ONLY = ("alembic_version",)
 
 
 def _server_connection(lib: Library) -> Connection:
-    if lib.engine.dialect.name != "postgresql":
-        raise LibraryError(f"{lib.path} is a library file: access to it is the file's "
-                           "permissions, not logins. Grant works on server libraries.")
     return lib.engine.connect()
 
 
@@ -53,9 +56,9 @@ def _check(conn: Connection, lib: Library, login: str) -> str:
     if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": login}).scalar():
         raise LibraryError(f"There is no login {login!r} on the server {lib.path}: ask its "
                            f"administrator to create it (createuser --pwprompt {login}).")
-    if not postgres.is_owner(conn):
+    if not is_owner(conn):
         raise LibraryError(f"Only the owner of {lib.path} may grant or revoke access; your "
-                           f"login is {postgres.login(conn)!r}.")
+                           f"login is {login_of(conn)!r}.")
     return _quoted(conn, login)
 
 
