@@ -331,7 +331,7 @@ def _coders(lib: Library, args: argparse.Namespace) -> int:
 
     statuses = lib.coding.status_by_coder(lib.search_ids())
     # The status words of core.status (suggestions aside: they are no one's coding).
-    print(f"{'coder':<24} {'partly coded':>12} {'coded':>7} {'done':>7}")
+    print(f"{'coder':<24} {Status.PARTLY_CODED:>12} {Status.CODED:>7} {'done':>7}")
     for name in names:
         mine = [by[name] for by in statuses.values() if name in by]
         counted = [status_of(st.sections, st.done, False, "") for st in mine]

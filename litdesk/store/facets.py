@@ -101,6 +101,13 @@ class Suggestions(_Facet):
 
         return suggestions.batch_record_ids(self._lib, batch_id)
 
+    def accept(self, record_id: int, spans: Sequence[Span]) -> list[Span]:
+        """Save a record's suggested sections as the coder's spans, and their answer
+        "accepted", in one transaction (both or neither); the spans as saved."""
+        from litdesk.store import suggestions
+
+        return suggestions.accept(self._lib, record_id, spans)
+
     def apply(self, ids: Sequence[int], sources: Sequence[str] | None = None) -> int:
         """Save the suggested sections on the records ``ids`` offered them; how many.
 

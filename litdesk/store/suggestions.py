@@ -13,13 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from litdesk.core import sections
 from litdesk.core.model import Span
 from litdesk.core.section_pretest import may_have_sections
-from litdesk.core.status import ACCEPTED, offers_suggestions
+from litdesk.core.spans import normalise
+from litdesk.core.status import ACCEPTED, offers_suggestions, sections_of
 from litdesk.core.suggestions import HEADINGS, offered_first
+from litdesk.store.errors import LibraryError
 from litdesk.store.pending import (
     PENDING_KEY,
     Ranges,
@@ -29,7 +33,7 @@ from litdesk.store.pending import (
     store_ranges,
     without,
 )
-from litdesk.store.schema import RecordRow
+from litdesk.store.schema import RecordRow, SpanRow, StatusRow
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library
@@ -129,7 +133,40 @@ def apply_suggestions(lib: Library, ids: Sequence[int],
         _, found = offered_first(record.abstract, row.sections, row.done, row.answer, sources)
         if not found:
             continue
-        lib.set_spans(record.id, [Span(s.start, s.end, s.label) for s in found])
-        lib.set_suggestion_state(record.id, ACCEPTED)
+        accept(lib, record.id, [Span(s.start, s.end, s.label) for s in found])
         n += 1
     return n
+
+
+def accept(lib: Library, record_id: int, spans: Sequence[Span]) -> list[Span]:
+    """Store suggested ``spans`` as the coder's spans on a record and their answer
+    "accepted", in one transaction: both are saved or neither. The spans as saved
+    (normalised); KeyError for a record no longer in the library."""
+    try:
+        with lib.session() as s, s.begin():
+            abstract = s.scalar(select(RecordRow.abstract).where(RecordRow.id == record_id))
+            if abstract is None:
+                raise KeyError(record_id)
+            clean = normalise([Span(x.start, x.end, x.label, coder=lib.coder) for x in spans],
+                              abstract)
+            s.execute(delete(SpanRow).where(SpanRow.record_id == record_id,
+                                            SpanRow.coder == lib.coder))
+            s.add_all(SpanRow(record_id=record_id, coder=lib.coder, start=x.start, end=x.end,
+                              label=x.label, text=x.text) for x in clean)
+            s.flush()
+            _answer(s, record_id, lib.coder, sections_of(clean), ACCEPTED)
+    except IntegrityError as e:
+        if not lib.rows([record_id]):  # deleted meanwhile (by a teammate)
+            raise KeyError(record_id) from e
+        raise LibraryError(f"the suggested sections were not saved: {e.orig}") from e
+    return clean
+
+
+def _answer(s: Session, record_id: int, coder: str, sections: int, answer: str) -> None:
+    """Set the coder's status row on a record: sections tagged and answer to suggestions."""
+    row = s.get(StatusRow, (record_id, coder))
+    if row is None:
+        s.add(StatusRow(record_id=record_id, coder=coder, sections=sections, done=False,
+                        suggestions=answer))
+    else:
+        row.sections, row.suggestions = sections, answer

@@ -1,4 +1,4 @@
-"""Wires the app together: QApplication, settings, the library, the main window."""
+"""The composition root: QApplication, settings, the start-up library, the main window."""
 
 from __future__ import annotations
 

@@ -12,15 +12,16 @@ was. The refusal is said in the status bar and above the abstract ("Not saved: â
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from litdesk.core import blind
 from litdesk.core.model import Record, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
-from litdesk.core.status import ACCEPTED, REJECTED
+from litdesk.core.status import REJECTED
 from litdesk.core.suggestions import offered
 from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
@@ -100,7 +101,7 @@ class CodingController(QObject):
         view = self.pane.coder_view.currentData()
         if view is None:
             self.pane.show_record(record, self.suggestions(record))
-        elif self.blind() and not self.library.rows([record_id])[0].done:
+        elif blind.others_hidden(self.blind(), self.library.rows([record_id])[0].done):
             self.pane.show_record(record, editable=False, note=(
                 "Blind coding: mark this record done (D) to see the other coders' spans."))
         else:
@@ -117,13 +118,13 @@ class CodingController(QObject):
         """Blind coding (a library setting, on unless turned off): others' spans stay hidden
         on a record until the coder has marked it done. On while the setting cannot be read."""
         try:
-            return self.library.meta("blind_coding", "on") == "on"
+            return blind.is_on(self.library.meta(blind.SETTING, blind.ON))
         except LibraryError:
             return True
 
     @refusing
     def set_blind(self, on: bool) -> None:
-        self.library.set_meta("blind_coding", "on" if on else "off")
+        self.library.set_meta(blind.SETTING, blind.setting_for(on))
 
     def refresh_coders(self) -> None:
         """Offer every other coder of the library in the pane's "Show" chooser."""
@@ -221,9 +222,9 @@ class CodingController(QObject):
 
     def _accept(self, record: Record, found: list[Span]) -> bool:
         assert record.id is not None
-        self.library.set_suggestion_state(record.id, ACCEPTED)
+        # The spans and the answer "accepted" are saved together, or neither is.
         return self._save(record.id, [], [Span(s.start, s.end, s.label, s.text) for s in found],
-                          "Accept suggested sections")
+                          "Accept suggested sections", write=self.library.suggestions.accept)
 
     @refusing
     def reject_suggestions(self) -> None:
@@ -323,10 +324,12 @@ class CodingController(QObject):
             return None
         return record
 
-    def _save(self, record_id: int, before: list[Span], after: list[Span], text: str) -> bool:
-        """Write a change of spans; only once it is saved does it go on the undo stack."""
+    def _save(self, record_id: int, before: list[Span], after: list[Span], text: str,
+              write: Callable[[int, list[Span]], list[Span]] | None = None) -> bool:
+        """Write a change of spans (with ``write``, else `set_spans`); only once it is saved
+        does it go on the undo stack."""
         try:
-            saved = self.library.set_spans(record_id, after)
+            saved = (write or self.library.set_spans)(record_id, after)
         except (LibraryError, KeyError) as e:
             self.refuse(GONE if isinstance(e, KeyError) else str(e))
             return False

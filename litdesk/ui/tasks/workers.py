@@ -1,4 +1,4 @@
-"""Background work (imports, exports) on a worker thread, with progress and cancel.
+"""Background work (imports, exports, reading duplicates) on worker threads: progress, cancel.
 
 One idiom: a ``QObject`` worker moved to a ``QThread``; it reports through signals (queued
 to the GUI thread) and never touches widgets. A cancel request is a flag the worker polls.
@@ -102,6 +102,22 @@ class ExportWorker(Worker):
             self.failed.emit(str(e))
         except Exception as e:
             log.exception("export failed")
+            self.failed.emit(f"{type(e).__name__}: {e}")
+
+
+class PairsWorker(Worker):
+    """Reads the pending pairs off the GUI thread."""
+
+    def __init__(self, library: Library):
+        super().__init__()
+        self._lib = library
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self.finished.emit(self._lib.duplicates.pairs())
+        except Exception as e:  # a broken library: say so in the dialog
+            logging.getLogger("litdesk.duplicates").exception("reading possible duplicates failed")
             self.failed.emit(f"{type(e).__name__}: {e}")
 
 

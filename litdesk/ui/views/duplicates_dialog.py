@@ -6,7 +6,6 @@ and plain-text labels), never as HTML.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Slot
@@ -33,8 +32,8 @@ from litdesk.core.model import Record
 from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError, PossiblePair
 from litdesk.ui.tasks import workers
+from litdesk.ui.tasks.workers import PairsWorker
 
-log = logging.getLogger("litdesk.duplicates")
 DIFFERENT = QColor("#FFE8A8")  # pale amber: a field the two records give differently
 
 #: (field label, value of a record as text, whether two values count as the same)
@@ -62,22 +61,6 @@ def _same(label: str, x: str, y: str) -> bool:
     if label == "DOI":
         return normalise_doi(x) == normalise_doi(y)
     return fold(x) == fold(y)
-
-
-class PairsWorker(workers.Worker):
-    """Reads the pending pairs off the GUI thread."""
-
-    def __init__(self, library: Library):
-        super().__init__()
-        self._lib = library
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            self.finished.emit(self._lib.duplicates.pairs())
-        except Exception as e:  # a broken library: say so in the dialog
-            log.exception("reading possible duplicates failed")
-            self.failed.emit(f"{type(e).__name__}: {e}")
 
 
 class DuplicatesDialog(QDialog):
