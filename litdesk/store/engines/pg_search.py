@@ -51,7 +51,7 @@ def vectors_of(conn: Connection, rows: Sequence[Sequence[Any]]) -> list[tuple[in
     driver: Any = conn.connection.driver_connection
     with driver.cursor() as cur:
         cur.execute(_VECTORS_OF, columns)
-        found = cur.fetchall()
+        found: list[tuple[int, str]] = cur.fetchall()
     conn.rollback()
     return found
 

@@ -203,13 +203,13 @@ class PostgreSQL:
                 raise KeyError(record_id) from e
         return clean
 
-    def record_changes(self) -> Select[tuple[int]]:
+    def record_changes(self) -> Select[int]:
         # A server counts its changes to records (migration 0006): counting 100,000 rows
         # there takes tens of milliseconds, and the window looks after every tag.
         return select(func.coalesce(select(cast(MetaRow.value, BigInteger)).where(
             MetaRow.key == RECORD_CHANGES).scalar_subquery(), 0))
 
-    def fetch_ids(self, conn: Connection, stmt: Select[tuple[int]]) -> list[int]:
+    def fetch_ids(self, conn: Connection, stmt: Select[int]) -> list[int]:
         compiled = stmt.compile(conn)
         driver: Any = conn.connection.driver_connection
         # psycopg: named parameters, through a cursor. Binary results: 100,000 ids arrive as
