@@ -1,4 +1,4 @@
-"""SQLite full-text search: the FTS5 index over records, its triggers, and MATCH queries."""
+"""SQLite full-text search: queries of the FTS5 index (migration 0001) and bulk indexing."""
 
 from __future__ import annotations
 
