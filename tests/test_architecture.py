@@ -10,6 +10,8 @@ What each guard holds:
   and its sub-facades), ``store.errors`` (what a caller catches) and ``store.location`` (the
   parsed location the open-library flow starts from: a value, like an error, that the facade
   takes and gives back, and which the UI must show in its safe form before any library exists);
+- migration scripts are frozen: none imports a litdesk module (each holds its own DDL as of
+  when it was written), and Alembic's environment imports only the schema it compares with;
 - the engine modules (``litdesk/store/engines``: what only SQLite or only PostgreSQL has) are
   imported only inside the store, so the rest of litdesk never depends on one engine;
 - ``litdesk/core`` and ``litdesk/store`` never import PySide6 (also checked in a fresh
@@ -198,6 +200,19 @@ def test_ui_reaches_the_store_only_through_its_facade() -> None:
     leaks = {ui: sorted(t - UI_MAY_IMPORT) for ui, t in ui_store_imports().items()}
     leaks = {ui: t for ui, t in leaks.items() if t}
     assert not leaks, f"ui modules importing store modules other than the facade: {leaks}"
+
+
+#: What Alembic's environment may import from litdesk (its target metadata).
+MIGRATIONS_MAY_IMPORT = {"litdesk.store.migrations.env": {"litdesk.store.schema"}}
+
+
+def test_migrations_import_no_live_code() -> None:
+    found = {name: sorted(targets) for name, path in MODULES.items()
+             if name.startswith("litdesk.store.migrations")
+             if (targets := {t for imp in imports_of(name, path)
+                             if (t := _resolve(imp.target))}
+                 - MIGRATIONS_MAY_IMPORT.get(name, set()))}
+    assert not found, f"migration modules importing litdesk code: {found}"
 
 
 def test_engines_are_reached_only_inside_the_store() -> None:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from rispy.config import (  # type: ignore[import-untyped]
+from rispy.config import (
     DELIMITED_TAG_MAPPING,
     TYPE_OF_REFERENCE_MAPPING,
 )

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, BinaryIO, ClassVar, Final
 
-import rispy  # type: ignore[import-untyped]
-from rispy.config import TAG_KEY_MAPPING, WOK_LIST_TYPE_TAGS  # type: ignore[import-untyped]
+import rispy
+from rispy.config import TAG_KEY_MAPPING, WOK_LIST_TYPE_TAGS
 
 from litdesk.core.model import Record
 from litdesk.core.ris_encoding import (

@@ -138,7 +138,8 @@ def viterbi(emissions: list[list[float]], m: SectionModel) -> list[int]:
     back: list[list[int]] = []
     for e in emissions[1:]:
         prev = score
-        ptr = [max(k, key=lambda i, j=j: prev[i] + tw * m.transitions[i][j]) for j in k]
+        ptr = [max(k, key=[prev[i] + tw * m.transitions[i][j] for i in k].__getitem__)
+               for j in k]
         score = [prev[ptr[j]] + tw * m.transitions[ptr[j]][j] + e[j] for j in k]
         back.append(ptr)
     last = max(k, key=lambda j: score[j] + tw * m.end[j])

@@ -112,7 +112,7 @@ def _labels_ending_at(text: str, start: int, key: str) -> set[str]:
             break
         if tok is before[0] and lo > 0:  # it may be cut: assume any longer heading
             return found | node.below
-        node = node.get(token_key(tok))  # type: ignore[assignment]
+        node = node.get(token_key(tok))
         if node is None:
             break
         found |= node.labels

@@ -230,8 +230,8 @@ def export_records(
                 reconciled = set(s.scalars(select(StatusRow.record_id).where(
                     StatusRow.record_id.in_(part), StatusRow.coder == CONSENSUS_CODER)))
         for rec in records:
-            assert rec.id is not None
             rec = dataclasses.replace(rec, coder=lib.coder)
+            assert rec.id is not None
             if all_coders:
                 yield dataclasses.replace(rec, spans=tuple(every.get(rec.id, ())),
                                           memos=tuple(sorted(memos.get(rec.id, ()), key=_by_coder)))

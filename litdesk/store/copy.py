@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from litdesk.core.words import counted
 from litdesk.store import pending
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
+from litdesk.store.library import Library
 from litdesk.store.schema import (
     BatchRow,
     IdentifierRow,

@@ -80,8 +80,8 @@ class DuplicateChecker:
         by_key.pop("", None)
         out = []
         for pos, fp in prints:
-            keys = (*fp.identifiers, f"title:{fp.title}" if fp.title else "")
-            mine = {i: library[i] for k in keys for i in by_key.get(k, ())}
+            wanted = (*fp.identifiers, f"title:{fp.title}" if fp.title else "")
+            mine = {i: library[i] for k in wanted for i in by_key.get(k, ())}
             outcome = self._judge(fp, mine)
             if outcome.certain is None:
                 self._remember(pos, fp)

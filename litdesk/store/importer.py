@@ -321,7 +321,7 @@ class _Store:
         return out
 
     def _write(self, rows: list[Any], first: int, last: int,
-               coding: list[tuple[int, tuple[Record, list[Span], str]]],
+               coding: list[tuple[int, tuple[Record, list[Span], dict[str, str]]]],
                vectors: Future[list[tuple[int, str]]] | None = None,
                idents: list[tuple[int, str]] | None = None,
                pairs: list[dict[str, Any]] | None = None) -> None:

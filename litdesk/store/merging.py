@@ -104,7 +104,7 @@ def pairs(lib: Library, *, decision: str | None = PENDING) -> list[PossiblePair]
         recs = {r.id: to_record(r) for r in s.scalars(select(RecordRow).where(
             RecordRow.id.in_(ids)))} if ids else {}
     return [PossiblePair(p.id, recs[p.record_a], recs[p.record_b], p.reason,
-                         tuple(tuple(e) for e in p.evidence or ()), p.decision)  # type: ignore[misc]
+                         tuple(tuple(e) for e in p.evidence or ()), p.decision)
             for p in rows if p.record_a in recs and p.record_b in recs]
 
 
@@ -249,8 +249,9 @@ def _coding(s: Session, rid: int) -> list[list[Any]]:
 
 
 def _snapshot_json(snap: safety.Snapshot) -> dict[str, Any]:
-    return json.loads(json.dumps({k: list(getattr(snap, k)) for k in (
+    plain: dict[str, Any] = json.loads(json.dumps({k: list(getattr(snap, k)) for k in (
         "records", "spans", "memos", "statuses", "identifiers", "pairs")}, default=str))
+    return plain
 
 
 def merges(lib: Library) -> list[tuple[int, int, int, str, str]]:

@@ -32,6 +32,7 @@ from sqlalchemy import (
     true,
     union,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 
 from litdesk.core import query as search_syntax
 from litdesk.core.model import LABELS
@@ -44,13 +45,13 @@ SORT_KEYS = ("id", "author", "year", "title", "journal", "progress")
 NOT_CODED = "not coded"
 STATUSES = (*Status, NOT_CODED)
 
-IdSet = Select[tuple[int]] | CompoundSelect
+IdSet = Select[int] | CompoundSelect[int]
 
 
 def search_statement(
     text: str, coder: str, *, status: str | None, sort: str, descending: bool,
     dialect: str = "sqlite",
-) -> Select[tuple[int]]:
+) -> Select[int]:
     """SELECT of record ids matching ``text`` and ``status`` for ``coder``, in ``sort`` order.
 
     Ties are broken by id, so the order is total and descending is ascending reversed.
@@ -149,7 +150,7 @@ def _in_years(span: search_syntax.Years) -> ColumnElement[bool]:
                 true() if span.year_to is None else RecordRow.year <= span.year_to)
 
 
-def _simple(ids: IdSet) -> Select[tuple[int]]:
+def _simple(ids: IdSet) -> Select[int]:
     """A compound select as a plain one: SQLite has no parentheses around compound parts."""
     if isinstance(ids, Select):
         return ids
@@ -170,7 +171,7 @@ def _term_ids(term: search_syntax.Term, coder: str, param: str, dialect: str) ->
     return text_ids if term.column else union(text_ids, memo)
 
 
-def _unindexed(col: ColumnElement[int]) -> ColumnElement[int]:
+def _unindexed(col: ColumnElement[int] | InstrumentedAttribute[int]) -> ColumnElement[int]:
     """``col + 0``: the same value, but SQLite will not drive the query by ``col``'s index."""
     return col + literal_column("0", Integer)
 

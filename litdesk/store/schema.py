@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -175,3 +185,10 @@ class MergeRow(Base):
     coder: Mapped[str] = mapped_column(String(128), default="")
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # both records' rows
     undone_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+def table_of(row: type[Base]) -> Table:
+    """The Core table of a mapped row class (its ``__table__``, typed as the Table it is)."""
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table

@@ -37,8 +37,9 @@ def test_a_workbook_carries_the_prisma_counts_on_both_engines(any_library: Libra
     import_file(any_library, seed)  # a certain duplicate against the library
     out = tmp_path / "out.xlsx"
     assert export_library(any_library, "xlsx", any_library.search_ids(), out) == 1
-    rows = list(openpyxl.load_workbook(out, read_only=True)["PRISMA counts"]
-                .iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out, read_only=True)  # holds the file open until closed
+    rows = list(book["PRISMA counts"].iter_rows(values_only=True))
+    book.close()
     assert rows[0] == ("library", any_library.path.name)
     figures = dict(rows[4:])
     assert figures == counts(any_library).as_json()

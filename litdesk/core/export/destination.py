@@ -235,7 +235,7 @@ def remove_stale_parts(target: Path) -> list[Path]:
     :data:`STALE_PART_SECONDS`.
     """
     pattern = part_name(target)
-    removed = []
+    removed: list[Path] = []
     try:
         entries = [e for e in os.scandir(target.parent) if pattern.fullmatch(e.name)]
     except OSError:

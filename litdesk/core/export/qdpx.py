@@ -26,7 +26,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
 
 from lxml import etree
 
@@ -34,6 +34,9 @@ from litdesk import __version__
 from litdesk.core.export.streaming import Cancelled, Progress, Written, each_record
 from litdesk.core.export.table import ordered_spans, record_memos
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Record
+
+if TYPE_CHECKING:  # what ``etree.xmlfile`` gives inside its ``with`` (types-lxml's name)
+    from lxml.etree._serializer import _IncrementalFileWriter as XmlWriter
 
 NS: Final[str] = "urn:QDA-XML:project:1.0"
 #: Namespace of every litdesk GUID; never change it, or re-exports stop matching.
@@ -279,7 +282,7 @@ def _write_project(
         _write_all(xf, "Notes", notes)
 
 
-def _write_all(xf: etree.xmlfile, tag: str, elements: Iterator[etree._Element]) -> None:
+def _write_all(xf: XmlWriter, tag: str, elements: Iterator[etree._Element]) -> None:
     """``elements`` inside a ``tag`` element, which is left out when there are none."""
     first = next(elements, None)
     if first is None:

@@ -13,6 +13,7 @@ from litdesk.core.model import LABELS, Record
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+    from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
 
 #: Excel refuses cells longer than this.
 MAX_CELL: Final[int] = 32767
@@ -49,7 +50,7 @@ def write_xlsx(
     sheet: WriteOnlyWorksheet = workbook.create_sheet("Evidence")
     sheet.freeze_panes = "A2"
     for index, name in enumerate(TABLE_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 50 if name in _WIDE else 14
+        _columns(sheet)[get_column_letter(index)].width = 50 if name in _WIDE else 14
     header = []
     for name in TABLE_COLUMNS:
         cell = WriteOnlyCell(sheet, value=name)
@@ -69,11 +70,18 @@ def write_xlsx(
     return count
 
 
+def _columns(sheet: WriteOnlyWorksheet) -> DimensionHolder[str, ColumnDimension]:
+    """The sheet's column widths. A write-only sheet has them (``Worksheet._setup`` makes
+    them), but types-openpyxl leaves them out of its WriteOnlyWorksheet."""
+    columns: DimensionHolder[str, ColumnDimension] = sheet.column_dimensions  # type: ignore[attr-defined]
+    return columns
+
+
 def _counts_sheet(sheet: WriteOnlyWorksheet, counts: PrismaCounts, text: Any, make: Any,
                   bold: Any) -> None:
     """The library's name and the date, a blank row, then ``count, value`` rows."""
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 24
+    _columns(sheet)["A"].width = 28
+    _columns(sheet)["B"].width = 24
 
     def heading(name: str) -> Any:
         cell = make(name)

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-import bibtexparser  # type: ignore[import-untyped]
 from bibtexparser import middlewares as mw
 from bibtexparser import model
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares.middleware import Middleware
 from bibtexparser.middlewares.names import (
     InvalidNameError,
@@ -107,7 +107,7 @@ class BibtexFile(SourceFile):
             return
         prefix = "".join(s + "\n" for s in self._strings)
         offset = first_line - prefix.count("\n")
-        library = bibtexparser.parse_string(prefix + "\n".join(lines), parse_stack=_STACK)
+        library = parse_string(prefix + "\n".join(lines), parse_stack=_STACK)
         for block in library.blocks:
             line = offset + (block.start_line or 0)
             if isinstance(block, model.String):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar, Final
 
-from rispy.config import WOK_LIST_TYPE_TAGS  # type: ignore[import-untyped]
+from rispy.config import WOK_LIST_TYPE_TAGS
 
 from litdesk.core.model import Record
 from litdesk.core.readers.base import SourceFile, build_record, id_tags

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from litdesk.core.model import Record
 from litdesk.core.readers.base import SourceFile, build_record, id_tags

@@ -9,9 +9,9 @@ record refuses the file.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from litdesk.core.readers.base import SourceFile
 from litdesk.core.ris_reader import RisReadError
@@ -68,7 +68,7 @@ def record_elements(source: SourceFile, tags: tuple[str, ...]) -> Iterator[tuple
                            first.line if first else None)
 
 
-def _report(source: SourceFile, context: etree.iterparse, seen: int, position: int | None,
+def _report(source: SourceFile, context: etree.iterparse[Any], seen: int, position: int | None,
             line: int) -> int:
     """Problems for the parser's new errors; those from ``line`` on are the record's."""
     log = context.error_log

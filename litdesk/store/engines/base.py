@@ -58,11 +58,11 @@ class Backend(Protocol):
         count, atomically; the spans stored. KeyError if the record is gone."""
         ...
 
-    def record_changes(self) -> Select[tuple[int]]:
+    def record_changes(self) -> Select[int]:
         """The first part of the change stamp: a number that moves when records come or go."""
         ...
 
-    def fetch_ids(self, conn: Connection, stmt: Select[tuple[int]]) -> list[int]:
+    def fetch_ids(self, conn: Connection, stmt: Select[int]) -> list[int]:
         """The ids ``stmt`` selects, through the driver (no per-row work in SQLAlchemy)."""
         ...
 

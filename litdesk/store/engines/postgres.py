@@ -42,7 +42,6 @@ from litdesk.store import creation, migrate
 from litdesk.store.convert import to_record
 from litdesk.store.engines import pg_connection, pg_team
 from litdesk.store.engines.base import Indexer, check_revision, prepare_or_close, upgrade
-from litdesk.store.engines.pg_schema import RECORD_CHANGES
 from litdesk.store.engines.pg_search import SEARCH_TABLE
 from litdesk.store.errors import LibraryError, LibraryMissing, PasswordNeeded
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow
@@ -52,6 +51,9 @@ if TYPE_CHECKING:
     from litdesk.store.engines.pg_live import ChangeListener
     from litdesk.store.library import Library
 
+#: The library_meta key of the count of statements that added or removed records, kept by
+#: a trigger (migration 0006).
+RECORD_CHANGES = "record_changes"
 #: A coder's spans on a record replaced, and the status's section count set, in one
 #: statement on a server (atomic without a transaction around it).
 _REPLACE_SPANS = text(
@@ -201,13 +203,13 @@ class PostgreSQL:
                 raise KeyError(record_id) from e
         return clean
 
-    def record_changes(self) -> Select[tuple[int]]:
+    def record_changes(self) -> Select[int]:
         # A server counts its changes to records (migration 0006): counting 100,000 rows
         # there takes tens of milliseconds, and the window looks after every tag.
         return select(func.coalesce(select(cast(MetaRow.value, BigInteger)).where(
             MetaRow.key == RECORD_CHANGES).scalar_subquery(), 0))
 
-    def fetch_ids(self, conn: Connection, stmt: Select[tuple[int]]) -> list[int]:
+    def fetch_ids(self, conn: Connection, stmt: Select[int]) -> list[int]:
         compiled = stmt.compile(conn)
         driver: Any = conn.connection.driver_connection
         # psycopg: named parameters, through a cursor. Binary results: 100,000 ids arrive as

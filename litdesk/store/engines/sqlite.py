@@ -25,7 +25,7 @@ from litdesk.store.engines import sqlite_files as files
 from litdesk.store.engines.base import Indexer, check_revision, prepare_or_close, upgrade
 from litdesk.store.engines.sqlite_search import indexing_in_bulk
 from litdesk.store.errors import DamagedLibrary, LibraryError, LibraryMissing
-from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow
+from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, table_of
 from litdesk.store.stamps import APPLICATION, now
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def _build_new(conn: Connection) -> None:
     conn.commit()
     with conn.begin():
         connection.mark_as_library(conn)
-        conn.execute(MetaRow.__table__.insert(), [
+        conn.execute(table_of(MetaRow).insert(), [
             {"key": "application", "value": APPLICATION},
             {"key": "created", "value": now()},
         ])
@@ -170,17 +170,17 @@ class SQLite:
             s.execute(delete(SpanRow).where(
                 SpanRow.record_id == record_id, SpanRow.coder == lib.coder))
             if clean:
-                s.execute(SpanRow.__table__.insert(), [
+                s.execute(table_of(SpanRow).insert(), [
                     {"record_id": record_id, "coder": lib.coder, "start": x.start, "end": x.end,
                      "label": x.label, "text": x.text} for x in clean
                 ])
             lib._status(s, record_id).sections = len({x.label for x in clean})
         return clean
 
-    def record_changes(self) -> Select[tuple[int]]:
+    def record_changes(self) -> Select[int]:
         return select(func.count(RecordRow.id))
 
-    def fetch_ids(self, conn: Connection, stmt: Select[tuple[int]]) -> list[int]:
+    def fetch_ids(self, conn: Connection, stmt: Select[int]) -> list[int]:
         compiled = stmt.compile(conn)
         driver: Any = conn.connection.driver_connection
         params = [compiled.params[k] for k in compiled.positiontup or ()]

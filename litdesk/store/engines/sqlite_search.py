@@ -1,4 +1,4 @@
-"""SQLite full-text search: the FTS5 index over records, its triggers, and MATCH queries."""
+"""SQLite full-text search: queries of the FTS5 index (migration 0001) and bulk indexing."""
 
 from __future__ import annotations
 
@@ -13,30 +13,6 @@ from litdesk.core.query import Term
 FTS_COLUMNS = ("title", "authors", "abstract", "keywords", "journal")
 #: The trigger that indexes each new record; `indexing_in_bulk` suspends it during an import.
 INSERT_TRIGGER = "record_fts_ai"
-
-
-def create_search_index(conn: Connection) -> None:
-    """Create the FTS5 index over records and the triggers that keep it in step."""
-    cols = ", ".join(FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
-    conn.exec_driver_sql(
-        f"CREATE VIRTUAL TABLE record_fts USING fts5({cols}, content='record', "
-        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
-    )
-    conn.exec_driver_sql(
-        f"CREATE TRIGGER {INSERT_TRIGGER} AFTER INSERT ON record BEGIN "
-        f"INSERT INTO record_fts(rowid, {cols}) VALUES (new.id, {new}); END"
-    )
-    conn.exec_driver_sql(
-        "CREATE TRIGGER record_fts_ad AFTER DELETE ON record BEGIN "
-        f"INSERT INTO record_fts(record_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); END"
-    )
-    conn.exec_driver_sql(
-        f"CREATE TRIGGER record_fts_au AFTER UPDATE OF {cols} ON record BEGIN "
-        f"INSERT INTO record_fts(record_fts, rowid, {cols}) VALUES ('delete', old.id, {old}); "
-        f"INSERT INTO record_fts(rowid, {cols}) VALUES (new.id, {new}); END"
-    )
 
 
 @contextmanager
@@ -67,12 +43,6 @@ def indexing_in_bulk(conn: Connection) -> Iterator[Callable[[int, int], None]]:
     yield index
     conn.exec_driver_sql(trigger_sql)
 
-
-
-def drop_search_index(conn: Connection) -> None:
-    for trig in (INSERT_TRIGGER, "record_fts_ad", "record_fts_au"):
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trig}")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS record_fts")
 
 
 def match_expression(terms: Sequence[Term]) -> str:

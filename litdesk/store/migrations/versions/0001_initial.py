@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from litdesk.store.engines import sqlite_search as sqlite
+from sqlalchemy import Connection
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+#: The FTS5 index's columns, and its triggers, as this revision made them.
+_FTS_COLUMNS = "title, authors, abstract, keywords, journal"
+_NEW = "new.title, new.authors, new.abstract, new.keywords, new.journal"
+_OLD = "old.title, old.authors, old.abstract, old.keywords, old.journal"
 
 
 def upgrade() -> None:
@@ -114,12 +118,37 @@ def upgrade() -> None:
     op.create_index("ix_status_coder_sections", "coding_status", ["coder", "sections"])
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        sqlite.create_search_index(bind)
+        _create_search_index(bind)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        sqlite.drop_search_index(bind)
+        for trigger in ("record_fts_ai", "record_fts_ad", "record_fts_au"):
+            bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        bind.exec_driver_sql("DROP TABLE IF EXISTS record_fts")
     for table in ("coding_status", "memo", "span", "record", "import_batch", "library_meta"):
         op.drop_table(table)
+
+
+def _create_search_index(bind: Connection) -> None:
+    """The FTS5 index over records and the triggers that keep it in step (SQLite)."""
+    bind.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE record_fts USING fts5({_FTS_COLUMNS}, content='record', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
+    )
+    bind.exec_driver_sql(
+        "CREATE TRIGGER record_fts_ai AFTER INSERT ON record BEGIN "
+        f"INSERT INTO record_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END"
+    )
+    bind.exec_driver_sql(
+        "CREATE TRIGGER record_fts_ad AFTER DELETE ON record BEGIN "
+        f"INSERT INTO record_fts(record_fts, rowid, {_FTS_COLUMNS}) "
+        f"VALUES ('delete', old.id, {_OLD}); END"
+    )
+    bind.exec_driver_sql(
+        f"CREATE TRIGGER record_fts_au AFTER UPDATE OF {_FTS_COLUMNS} ON record BEGIN "
+        f"INSERT INTO record_fts(record_fts, rowid, {_FTS_COLUMNS}) "
+        f"VALUES ('delete', old.id, {_OLD}); "
+        f"INSERT INTO record_fts(rowid, {_FTS_COLUMNS}) VALUES (new.id, {_NEW}); END"
+    )
