@@ -8,7 +8,9 @@ decisions only (blind screening); conflicts and agreement are the reconciling vi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from itertools import combinations
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
@@ -23,13 +25,26 @@ from litdesk.core.screening import (
     ScreeningError,
     Stats,
 )
-from litdesk.store.schema import ConsensusRow, DecisionRow, ReasonRow, RecordRow, TermRow
-from litdesk.store.stamps import now
+from litdesk.store.schema import (
+    BatchRow,
+    ConsensusRow,
+    DecisionRow,
+    MergeRow,
+    ReasonRow,
+    RecordRow,
+    TermRow,
+)
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library
 
 TERM_KINDS = (rules.INCLUDE, rules.EXCLUDE)
+
+
+def now() -> str:
+    """The time of a decision, to the microsecond: the stopping aid counts decisions in the
+    order they were made, and a script makes many a second."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _decision(row: DecisionRow) -> Decision:
@@ -272,6 +287,28 @@ def stats(lib: Library, coder: str | None = None) -> Stats:
         own.update(dict(s.execute(select(ConsensusRow.record_id, ConsensusRow.decision))
                         .all()))
     return rules.stats(total, own.values())
+
+
+def sequence(lib: Library, coder: str) -> list[str]:
+    """``coder``'s decisions in the order they were made (for the stopping aid)."""
+    with Session(lib.engine) as s:
+        return list(s.scalars(select(DecisionRow.decision).where(DecisionRow.coder == coder)
+                              .order_by(DecisionRow.decided_at, DecisionRow.record_id)))
+
+
+def prisma(lib: Library) -> dict[str, int]:
+    """The PRISMA 2020 identification and screening counts (see core.export.prisma)."""
+    from litdesk.core.export.prisma import flow_counts
+
+    with Session(lib.engine) as s:
+        files = [(PurePath(source or "").name or "(unnamed)", int(read or 0)) for source, read in
+                 s.execute(select(BatchRow.source, BatchRow.read).order_by(BatchRow.id))]
+        skipped = s.scalar(select(func.coalesce(func.sum(BatchRow.in_file + BatchRow.in_library),
+                                                0))) or 0
+        merged = s.scalar(select(func.count(MergeRow.id)).where(MergeRow.undone_at == "")) or 0
+    records = lib.count()
+    decided = [(d.decision if d else None, d.reason if d else "") for d in finals(lib).values()]
+    return flow_counts(files, int(skipped) + int(merged), records, decided)
 
 
 def decided_ids(lib: Library, coder: str) -> set[int]:

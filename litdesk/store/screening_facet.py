@@ -7,12 +7,14 @@ to the library's coder everywhere; the window and ``litdesk screen`` call the sa
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from litdesk.store import screening as store
 
 if TYPE_CHECKING:
     from litdesk.core.screening import Conflict, Decision, PairAgreement, Reason, Stats
+    from litdesk.core.stopping import Stopping
     from litdesk.store.library import Library
 
 
@@ -124,6 +126,21 @@ class Screening:
         """Progress of the coder (own decisions, consensus where there is one), or with
         ``everyone`` the library's final decisions ("412 of 2,235 screened, 31 included")."""
         return store.stats(self._lib, None if everyone else self._who(coder))
+
+    def stopping(self, coder: str | None = None) -> Stopping:
+        """The stopping aid: excluded in a row, estimated share of includes found, the rule."""
+        from litdesk.core.stopping import stopping
+
+        return stopping(store.sequence(self._lib, self._who(coder)), self._lib.count())
+
+    def prisma(self) -> dict[str, int]:
+        """The PRISMA 2020 counts of identification and screening, in diagram order."""
+        return store.prisma(self._lib)
+
+    def included(self, ids: Sequence[int]) -> list[int]:
+        """Those of ``ids`` whose final decision is include, in the same order."""
+        finals = store.finals(self._lib)
+        return [i for i in ids if (d := finals.get(i)) is not None and d.decision == "include"]
 
     def finals(self) -> dict[int, Decision | None]:
         """Every decided record's final decision (None: in conflict)."""

@@ -149,3 +149,35 @@ def test_each_login_screens_as_itself(logins, server_url, pg_with_login, make_ri
             bo.screening.decide(rid, "exclude", coder=ann_name)  # never as someone else
         assert ann.screening.decision(rid).decision == "include"
         assert ann.screening.agreement(ann_name, bo_name).records == 1
+
+
+def test_the_filter_shows_the_coders_screening_state(screened):
+    ann, bo, ids = screened
+    ann.screening.decide(ids[0], "include")
+    ann.screening.decide(ids[1], "exclude")
+    ann.screening.decide(ids[2], "maybe")
+    bo.screening.decide(ids[3], "include")  # bo's decision: not in ann's view
+    assert ann.search_ids(status="included") == [ids[0]]
+    assert ann.search_ids(status="excluded") == [ids[1]]
+    assert ann.search_ids(status="maybe") == [ids[2]]
+    assert ann.search_ids(status="unscreened") == ids[3:]
+    assert ann.search_ids("opioid", status="unscreened") == [ids[4], ids[6]]
+    bo.screening.resolve(ids[1], "include")  # the consensus wins over ann's own
+    assert ann.search_ids(status="included") == [ids[0], ids[1]]
+    assert bo.search_ids(status="included", sort="title") == sorted(
+        [ids[1], ids[3]], key=lambda i: ann.record(i).title)
+    # final decisions: the consensus, else what everyone who decided agrees on
+    assert ann.screening.included(ids) == [ids[0], ids[1], ids[3]]
+    assert bo.screening.stopping().screened == 1
+
+
+def test_prisma_counts_name_each_file(any_library, make_ris):
+    any_library.files.import_file(_records(make_ris, 3))
+    any_library.files.import_file(make_ris("more.ris", [{"TY": "JOUR", "TI": "Other"}]))
+    ids = any_library.search_ids()
+    any_library.screening.decide(ids[0], "exclude", reason="2")
+    flow = any_library.screening.prisma()
+    assert (flow["identified: s.ris"], flow["identified: more.ris"],
+            flow["records identified"]) == (3, 1, 4)
+    assert (flow["excluded: Wrong intervention or exposure"],
+            flow["records awaiting screening"]) == (1, 3)
