@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from litdesk.core.screening import ScreeningError
-from litdesk.store import team
 from litdesk.store.library import Library, LibraryError
 
 TOPICS = ["opioid prescribing in primary care", "burnout of night shift nurses",
@@ -136,7 +135,7 @@ def test_each_login_screens_as_itself(logins, server_url, pg_with_login, make_ri
     with Library.open(server_url, coder="owner") as owner:
         owner.files.import_file(_records(make_ris, 2))
         for name in logins:
-            team.grant(owner, name)
+            owner.team.grant(name)
         rid = owner.search_ids()[0]
     ann_name, bo_name = logins
     with Library.open(pg_with_login(server_url, ann_name)) as ann, \
