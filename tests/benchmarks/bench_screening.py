@@ -124,7 +124,7 @@ def make_library(rows: list[dict[str, str]], folder: Path) -> tuple[Path, list[i
 
 
 def simulate_litdesk(rows: list[dict[str, str]], labels: list[bool], first: tuple[int, int],
-                     folder: Path) -> dict[str, object]:
+                     folder: Path, limit: int | None = None) -> dict[str, object]:
     lib, ids = make_library(rows, folder)
     row_of = {rid: i for i, rid in enumerate(ids)}
     proc = subprocess.Popen([str(CLI), "--library", str(lib), "--coder", "simulated", "screen",
@@ -150,7 +150,7 @@ def simulate_litdesk(rows: list[dict[str, str]], labels: list[bool], first: tupl
         decide(row)
     times = []
     nxt = ask({"next": True})["next"]
-    while nxt is not None and not done(order, labels):
+    while nxt is not None and not done(order, labels) and (limit is None or len(times) < limit):
         row = row_of[int(nxt)]  # the label is read only now, for the record litdesk chose
         order.append(row)
         start = time.perf_counter()
@@ -204,6 +204,8 @@ def main() -> int:
     p.add_argument("--reviews", nargs="+", help="review names (CSV stems); default: all")
     p.add_argument("--asreview", default=shutil.which("asreview") or "/tmp/asr/bin/asreview")
     p.add_argument("--no-asreview", action="store_true")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help="stop litdesk after N decisions (speed only: WSS@95 then unknown)")
     p.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     args = p.parse_args()
     if not SCREENING.is_dir():
@@ -214,7 +216,7 @@ def main() -> int:
         for seed in args.seeds:
             first = priors(labels, seed)
             with tempfile.TemporaryDirectory(prefix="bench-screening-") as tmp:
-                ours = simulate_litdesk(rows, labels, first, Path(tmp))
+                ours = simulate_litdesk(rows, labels, first, Path(tmp), args.limit)
                 theirs = None if args.no_asreview else simulate_asreview(
                     args.asreview, path, labels, first, seed, Path(tmp))
             results.append({"review": path.stem, "seed": seed, "priors": first,
