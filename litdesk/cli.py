@@ -7,7 +7,8 @@
     litdesk --library PATH --coder NAME tag ID START END LABEL
     litdesk --library PATH agreement --coders A,B [--json] [-o per-record.csv]
     litdesk --library PATH duplicates [--json] | merge KEEP OTHER | keep-both ID ID | unmerge
-    litdesk --library PATH counts [--json|--csv] [-o F]  PRISMA counts of the imports
+    litdesk --library PATH counts [--json|--csv] [--prisma] [-o F]  PRISMA counts
+    litdesk --library PATH --coder NAME screen --stdio | --stats [--json] | --reasons ...
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
             "install-desktop", "grant", "revoke", "members", "copy-library", "duplicates",
-            "merge", "keep-both", "unmerge", "merges", "counts")
+            "merge", "keep-both", "unmerge", "merges", "counts", "screen")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
 #: Without a command the app opens and imports the FILEs: the usage line says both forms.
 USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n"
@@ -80,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--all-coders", action="store_true",
                     help="every coder's spans (default: the consensus coding where a record "
                          "has one, else the coder's own)")
+    ex.add_argument("--included-only", action="store_true",
+                    help="only the selected records whose final screening decision is include")
 
     sg = sub.add_parser("suggest", help="the sections suggested from structured-abstract "
                         "headings, on the records you have not coded (nor rejected them on)")
@@ -137,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     from litdesk import dup_commands
 
     dup_commands.add_parsers(sub)
+    from litdesk import screen_commands
+
+    screen_commands.add_parser(sub)
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")

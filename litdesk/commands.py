@@ -1,5 +1,4 @@
-"""The headless commands of the CLI (import, list, export, suggest, tag, untag, done, coders,
-agreement)."""
+"""The headless commands of the CLI (import, list, export, suggest, tag, done, agreement...)."""
 
 from __future__ import annotations
 
@@ -200,6 +199,7 @@ def _export(lib: Library, args: argparse.Namespace) -> int:
     missing = set(ids) - set(r.id for r in lib.rows(ids))
     if missing:
         return _fail(f"no record with id {', '.join(map(str, sorted(missing)))}")
+    ids = lib.screening.included(ids) if args.included_only else ids
     stream = writes_through(args.output)  # the summary must not go into the exported data
     try:
         n = lib.files.export(fmt, ids, args.output, all_coders=args.all_coders)
@@ -420,10 +420,10 @@ CREATES = frozenset({"import"})
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})
 
-from litdesk import dup_commands  # noqa: E402 - the duplicate commands live there
+from litdesk import dup_commands, screen_commands  # noqa: E402 - commands living there
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
-    **dup_commands.HANDLERS,
+    **dup_commands.HANDLERS, **screen_commands.HANDLERS,
     "grant": _access,
     "revoke": _access,
     "members": _members,

@@ -29,6 +29,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     shown.add_argument("--json", action="store_true", help="print the counts as JSON")
     shown.add_argument("--csv", action="store_true",
                        help="print the counts as CSV (count,value rows) for a PRISMA table")
+    ct.add_argument("--prisma", action="store_true",
+                    help="the PRISMA 2020 identification and screening counts instead: "
+                         "records per file, duplicates removed, screened, excluded by "
+                         "reason, included")
     ct.add_argument("-o", "--output", metavar="FILE",
                     help="write the CSV to FILE instead (never over the library's own files)")
 
@@ -93,6 +97,16 @@ def merges(lib: Library, args: argparse.Namespace) -> int:
 
 
 def counts(lib: Library, args: argparse.Namespace) -> int:
+    if args.prisma:
+        flow = lib.screening.prisma()
+        if args.csv or args.output:
+            return _counts_csv(lib, flow, args.output or "-")
+        if args.json:
+            print_json(flow)
+        else:
+            for name, value in flow.items():
+                print(f"{name}: {value:,}")
+        return 0
     c = lib.duplicates.counts()
     if args.csv or args.output:
         return _counts_csv(lib, c.as_json(), args.output or "-")

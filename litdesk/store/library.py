@@ -32,7 +32,7 @@ from litdesk.store.engines.sqlite_connection import WRITE_OPTION
 from litdesk.store.errors import DamagedLibrary as DamagedLibrary
 from litdesk.store.errors import LibraryError
 from litdesk.store.errors import PasswordNeeded as PasswordNeeded
-from litdesk.store.facets import Coding, Duplicates, Files, Live, Suggestions, Team
+from litdesk.store.facets import Coding, Duplicates, Files, Live, Screening, Suggestions, Team
 from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location
 from litdesk.store.merging import PossiblePair as PossiblePair
@@ -62,6 +62,7 @@ class Library:
     files = cached_property(Files)
     live = cached_property(Live)
     team = cached_property(Team)
+    screening = cached_property(Screening)
 
     def __init__(self, engine: Engine, path: Path, coder: str, read_only: bool = False):
         self.engine = engine

@@ -36,14 +36,16 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from litdesk.core import query as search_syntax
 from litdesk.core.model import LABELS
+from litdesk.core.screening import STATE_DECISION, Screened
 from litdesk.core.status import REJECTED, Status
 from litdesk.store.engines import pg_search, sqlite_search
-from litdesk.store.schema import MemoRow, RecordRow, StatusRow
+from litdesk.store.schema import ConsensusRow, DecisionRow, MemoRow, RecordRow, StatusRow
 
 SORT_KEYS = ("id", "author", "year", "title", "journal", "progress")
-#: The status filter's values: each status, and "not coded" (uncoded or suggested alike).
+#: The status filter's values: each status, "not coded" (uncoded or suggested alike), and
+#: each screening state (the coder's own decision, or the consensus where there is one).
 NOT_CODED = "not coded"
-STATUSES = (*Status, NOT_CODED)
+STATUSES = (*Status, NOT_CODED, *Screened)
 
 IdSet = Select[int] | CompoundSelect[int]
 
@@ -69,7 +71,7 @@ def search_statement(
     sections = func.coalesce(StatusRow.sections, 0)
     done = func.coalesce(StatusRow.done, false())
     stmt = select(RecordRow.id)
-    if status is not None or sort == "progress":
+    if (status is not None and status not in tuple(Screened)) or sort == "progress":
         stmt = stmt.outerjoin(
             StatusRow, (StatusRow.record_id == RecordRow.id) & (StatusRow.coder == coder)
         )
@@ -80,7 +82,9 @@ def search_statement(
         stmt = stmt.where(member.in_(hits))
     for span in years:
         stmt = stmt.where(_in_years(span))
-    if status is not None:
+    if status in tuple(Screened):
+        stmt = stmt.where(_screening_condition(Screened(status), coder))
+    elif status is not None:
         stmt = stmt.where(_status_condition(status, sections, done))
     key = {
         "id": None,
@@ -193,3 +197,16 @@ def _status_condition(
         Status.SUGGESTED: and_(not_(coded), suggested),
         Status.UNCODED: and_(sections == 0, not_(coded), not_(suggested)),
     }[Status(status)]
+
+
+def _screening_condition(state: Screened, coder: str) -> ColumnElement[bool]:
+    """The record's screening ``state`` for ``coder``: the consensus decision where there is
+    one, else the coder's own (blind: never another screener's)."""
+    settled = select(ConsensusRow.record_id)
+    own = select(DecisionRow.record_id).where(DecisionRow.coder == coder)
+    if state == Screened.UNSCREENED:
+        return and_(RecordRow.id.not_in(settled), RecordRow.id.not_in(own))
+    decision = STATE_DECISION[state]
+    return or_(RecordRow.id.in_(settled.where(ConsensusRow.decision == decision)),
+               and_(RecordRow.id.in_(own.where(DecisionRow.decision == decision)),
+                    RecordRow.id.not_in(settled)))
