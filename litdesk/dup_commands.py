@@ -31,6 +31,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                        help="print the counts as CSV (count,value rows) for a PRISMA table")
     ct.add_argument("-o", "--output", metavar="FILE",
                     help="write the CSV to FILE instead (never over the library's own files)")
+    ct.add_argument("--diagram", metavar="FILE",
+                    help="draw the PRISMA 2020 flow diagram (identification and screening) to "
+                         "FILE: SVG, or PNG when FILE ends in .png ('-': SVG on standard output)")
 
 
 def _fail(message: str) -> int:
@@ -93,6 +96,8 @@ def merges(lib: Library, args: argparse.Namespace) -> int:
 
 
 def counts(lib: Library, args: argparse.Namespace) -> int:
+    if args.diagram:
+        return _diagram(lib, args.diagram)
     c = lib.duplicates.counts()
     if args.csv or args.output:
         return _counts_csv(lib, c.as_json(), args.output or "-")
@@ -114,6 +119,24 @@ def _counts_csv(lib: Library, counts: dict[str, int], destination: str) -> int:
         return _fail(str(e))
     if destination != "-":
         print(f"PRISMA counts written to {destination}")
+    return 0
+
+
+def _diagram(lib: Library, destination: str) -> int:
+    from litdesk.core.export import ExportError
+
+    render = None
+    if destination.lower().endswith(".png"):
+        from litdesk.ui.prisma_png import svg_to_png  # Qt draws it (offscreen, no window)
+
+        render = svg_to_png
+    sys.stdout.flush()
+    try:
+        lib.files.export_diagram(destination, render)
+    except (ExportError, ValueError) as e:  # refused or unwritable; a PNG Qt could not draw
+        return _fail(str(e))
+    if destination != "-":
+        print(f"PRISMA flow diagram written to {destination}")
     return 0
 
 

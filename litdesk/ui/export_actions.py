@@ -1,4 +1,4 @@
-"""File > Export Selected and Export: choosing records, format and file, then a worker."""
+"""File > Export Selected, Export and Export PRISMA Diagram: what, which format, which file."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from litdesk.core.words import counted
 from litdesk.ui import workers
@@ -69,3 +69,34 @@ class ExportActions(QObject):
                else f"{counted(n, 'record')} exported to {self._path}{left_out_note(n)}")
         self.win.statusBar().showMessage(msg, 8000)
         self.win.exportFinished.emit(n)
+
+    def export_diagram(self) -> None:
+        """File > Export PRISMA Diagram: ask for an SVG or PNG file and draw the flow into it."""
+        folder = Path(str(self.win.settings.value("export/folder", str(Path.home()))))
+        path, chosen = QFileDialog.getSaveFileName(
+            self.win, "Export PRISMA flow diagram", str(folder / "prisma-flow.svg"),
+            f"{DIAGRAM_SVG};;{DIAGRAM_PNG}")
+        if not path:
+            return
+        if not path.lower().endswith((".svg", ".png")):
+            path += ".png" if chosen == DIAGRAM_PNG else ".svg"
+        self.win.settings.setValue("export/folder", str(Path(path).parent))
+        self.diagram_to(path)
+
+    def diagram_to(self, path: str) -> bool:
+        """Draw the library's PRISMA flow diagram into ``path`` (PNG if it ends in .png)."""
+        from litdesk.core.export import ExportError
+        from litdesk.ui.prisma_png import svg_to_png
+
+        render = svg_to_png if path.lower().endswith(".png") else None
+        try:
+            self.win.library.files.export_diagram(path, render)
+        except (ExportError, ValueError) as e:
+            QMessageBox.critical(self.win, "PRISMA diagram not exported", str(e))
+            return False
+        self.win.statusBar().showMessage(f"PRISMA flow diagram exported to {path}", 8000)
+        return True
+
+
+DIAGRAM_SVG = "SVG drawing, for a paper or an editor (*.svg)"
+DIAGRAM_PNG = "PNG image, 300 dpi (*.png)"

@@ -52,6 +52,7 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(file, "&Import…", win.import_dialog, "Ctrl+I", "import")
     add(file, "&Export Selected…", win.exports.export_selected, "Ctrl+E", "export_selected")
     add(file, "E&xport…", win.exports.export_dialog, "Ctrl+Shift+E", "export")
+    add(file, "Export PRISMA &Diagram…", win.exports.export_diagram, None, "export_diagram")
     file.addSeparator()
     add(file, "Undo an Import…", win.history.undo_import_dialog, None, "undo_import")
     add(file, "Restore Backup…", win.history.restore_backup_dialog, None, "restore_backup")
