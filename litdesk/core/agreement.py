@@ -134,6 +134,13 @@ class Confusion:
         return _figures(total, agreed, chance)
 
 
+def figures_from_counts(total: int, agreed: int, chance: int) -> Figures:
+    """Percent agreement and Cohen's kappa from integer counts: ``total`` decisions compared,
+    ``agreed`` the same, ``chance`` = ``p_e * total**2`` (sum over categories of the product of
+    the two coders' counts: exact, no rounding). Other agreement figures (screening) use it."""
+    return _figures(total, agreed, chance)
+
+
 def _figures(total: int, agreed: int, chance: int) -> Figures:
     """Figures from integer counts: ``chance`` is ``p_e * total**2`` (exact, no rounding)."""
     if total == 0:

@@ -2,7 +2,8 @@
 
 Each is a small object bound to one open library that delegates to the store module doing the
 work, so that callers outside the store (the UI, the CLI) never import those modules or pass
-the library's engine around.
+the library's engine around. ``lib.screening`` has a module of its own
+(:mod:`litdesk.store.screening_facet`), re-exported here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
+
+from litdesk.store.screening_facet import Screening as Screening
 
 if TYPE_CHECKING:
     from litdesk.core.agreement import Pair

@@ -31,7 +31,7 @@ from litdesk.store.backup import list_backups as list_backups
 from litdesk.store.backup import restore_backup as restore_backup
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.errors import LibraryError, LibraryMissing
-from litdesk.store.facets import Coding, Duplicates, Files, Live, Suggestions
+from litdesk.store.facets import Coding, Duplicates, Files, Live, Screening, Suggestions
 from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location
 from litdesk.store.merging import PossiblePair as PossiblePair
@@ -81,8 +81,7 @@ def _build_new(conn: Connection) -> None:
         sqlite.mark_as_library(conn)
         conn.execute(MetaRow.__table__.insert(), [
             {"key": "application", "value": APPLICATION},
-            {"key": "created", "value": now()},
-        ])
+            {"key": "created", "value": now()}])
 
 
 def default_coder() -> str:
@@ -102,6 +101,7 @@ class Library:
     duplicates = cached_property(Duplicates)
     files = cached_property(Files)
     live = cached_property(Live)
+    screening = cached_property(Screening)
 
     def __init__(self, engine: Engine, path: Path, coder: str, read_only: bool = False):
         self.engine = engine

@@ -175,3 +175,50 @@ class MergeRow(Base):
     coder: Mapped[str] = mapped_column(String(128), default="")
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # both records' rows
     undone_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+class DecisionRow(Base):
+    """One screener's decision on a record: include, exclude or maybe (migration 0009)."""
+
+    __tablename__ = "screening_decision"
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("record.id", ondelete="CASCADE"), primary_key=True
+    )
+    coder: Mapped[str] = mapped_column(String(128), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")  # an exclusion reason's name
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[str] = mapped_column(String(32), default="")
+
+    __table_args__ = (Index("ix_screening_decision_coder", "coder", "decision"),)
+
+
+class ReasonRow(Base):
+    """An exclusion reason of the team's list: name, key, place in the list."""
+
+    __tablename__ = "screening_reason"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(8), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsensusRow(Base):
+    """The decision that settles a record's screening for everyone."""
+
+    __tablename__ = "screening_consensus"
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("record.id", ondelete="CASCADE"), primary_key=True
+    )
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(128), default="")
+    decided_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+class TermRow(Base):
+    """A word the team highlights in abstracts: ``kind`` include or exclude."""
+
+    __tablename__ = "screening_term"
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))

@@ -132,3 +132,18 @@ def open_any(location: str) -> Iterator[Callable[..., Library]]:
 def any_library(open_any: Callable[..., Library]) -> Library:
     """An empty library on either engine, coder ``tester``."""
     return open_any()
+
+
+@pytest.fixture
+def logins(pg_url):
+    """Two new logins (no password: the test server trusts its socket)."""
+    names = [f"ann_{os.getpid()}", f"bob_{os.getpid()}"]
+    with admin(pg_url) as conn:
+        for name in names:
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+            conn.execute(f'CREATE ROLE "{name}" LOGIN')
+    yield names
+    with admin(pg_url) as conn:
+        for name in names:
+            conn.execute(f'DROP OWNED BY "{name}"')
+            conn.execute(f'DROP ROLE IF EXISTS "{name}"')

@@ -3,8 +3,6 @@ security, checked with raw SQL as well as through the facade), and revoking acce
 
 from __future__ import annotations
 
-import os
-
 import psycopg
 import pytest
 
@@ -22,21 +20,6 @@ def admin(pg_admin):
 @pytest.fixture
 def with_login(pg_with_login):
     return pg_with_login
-
-
-@pytest.fixture
-def logins(pg_url, admin):
-    """Two new logins (no password: the test server trusts its socket)."""
-    names = [f"ann_{os.getpid()}", f"bob_{os.getpid()}"]
-    with admin(pg_url) as conn:
-        for name in names:
-            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
-            conn.execute(f'CREATE ROLE "{name}" LOGIN')
-    yield names
-    with admin(pg_url) as conn:
-        for name in names:
-            conn.execute(f'DROP OWNED BY "{name}"')
-            conn.execute(f'DROP ROLE IF EXISTS "{name}"')
 
 
 @pytest.fixture
