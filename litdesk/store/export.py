@@ -61,6 +61,7 @@ def prisma_flow(lib: Library) -> PrismaFlow:
     """The library's PRISMA 2020 flow: records read per source file (named by file name, the
     imports of one name summed), duplicates removed, and the screening decisions."""
     from litdesk.core.export.prisma_diagram import PrismaFlow
+    from litdesk.core.screening import excluded_by_reason
     from litdesk.store.merging import counts, source_reads
 
     c = counts(lib)
@@ -68,8 +69,14 @@ def prisma_flow(lib: Library) -> PrismaFlow:
     for source, read in source_reads(lib):
         name = source.replace("\\", "/").rstrip("/").rpartition("/")[2] or source
         sources[name] = sources.get(name, 0) + read
+    finals = lib.screening.finals()
+    st = lib.screening.stats(everyone=True)
+    reasons = excluded_by_reason((d.decision, d.reason) for d in finals.values() if d)
     return PrismaFlow(tuple(sources.items()), c.duplicates_in_files, c.duplicates_in_library,
-                      c.merged, screened=0, unscreened=c.records, library=lib.path.name,
+                      c.merged, screened=st.screened + st.conflicts, excluded=st.excluded,
+                      reasons=tuple((r, n) for r, n in reasons.items() if r),
+                      included=st.included, maybe=st.maybe, conflicts=st.conflicts,
+                      unscreened=st.unscreened, library=lib.path.name,
                       date=datetime.now().astimezone().date().isoformat())
 
 

@@ -39,7 +39,22 @@ class ExportActions(QObject):
         scope, fmt = dialog.chosen()
         ids = {"selected": self.win.selected_ids(), "shown": self.win.model.ids,
                "all": self.win.library.search_ids()}[scope]
+        if dialog.included_only.isChecked():
+            ids = self.included(ids)
+            if not ids:
+                self.win.statusBar().showMessage(
+                    "None of those records is included (by its final screening decision): "
+                    "nothing to export.", 8000)
+                return
         self.ask_path(ids, fmt, dialog.all_coders.isChecked())
+
+    def included(self, ids: list[int]) -> list[int]:
+        """Those of ``ids`` whose final screening decision is include, in their order."""
+        from litdesk.core.screening import INCLUDE
+
+        finals = self.win.library.screening.finals()
+        return [rid for rid in ids
+                if (final := finals.get(rid)) is not None and final.decision == INCLUDE]
 
     def ask_path(self, ids: list[int], fmt: str, all_coders: bool = False) -> None:
         from litdesk.core.export import FORMATS

@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QDropEvent,
 )
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -35,10 +34,10 @@ from PySide6.QtWidgets import (
 
 from litdesk.core import query as search_syntax
 from litdesk.core.readers import FILE_TYPES
-from litdesk.core.status import FILTER_TITLES, NOT_STARTED
+from litdesk.core.status import NOT_STARTED
 from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui import menus, workers
+from litdesk.ui import menus, status_filter, workers
 from litdesk.ui.background import SuggestionChecker
 from litdesk.ui.coding import CodingController
 from litdesk.ui.dialogs import ImportSummaryDialog, summary_text
@@ -50,9 +49,7 @@ from litdesk.ui.live_updates import LibraryWatch
 from litdesk.ui.record_model import RecordTableModel
 from litdesk.ui.record_pane import RecordPane
 from litdesk.ui.records_table import RecordsTable
-
-STATUS_FILTERS = (("All records", None), *((title, str(status))
-                                            for status, title in FILTER_TITLES.items()))
+from litdesk.ui.screening_controller import ScreeningController, ScreeningViews
 
 
 class MainWindow(QMainWindow):
@@ -82,12 +79,7 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(150)
         self._search_timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
-        self.status_filter = QComboBox()
-        self.status_filter.setObjectName("statusFilter")
-        self.status_filter.setToolTip("Show records by coding progress")
-        for text, _value in STATUS_FILTERS:
-            self.status_filter.addItem(text)
-        self.status_filter.currentIndexChanged.connect(self._apply_filter)
+        self.status_filter = status_filter.make(self._apply_filter)
 
         self.banner = QLabel()
         self.banner.setObjectName("banner")
@@ -123,7 +115,13 @@ class MainWindow(QMainWindow):
         self.history = LibraryHistory(self)
         self.libraries = LibraryActions(self)
         self.exports = ExportActions(self)
+        self.screening = ScreeningController(
+            self, ScreeningViews(self.pane, self.table, self), self.coding.undo_stack,
+            self.current_record_id, self.select_record, self)
+        self.screening.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.statusBar().addWidget(self.screening.progress)
         self.actions_by_name = menus.build(self)
+        self.screening.bind(self.actions_by_name, self.exclude_menu)
         toolbar = QToolBar("Search")
         toolbar.setObjectName("searchToolbar")
         toolbar.setMovable(False)
@@ -171,6 +169,7 @@ class MainWindow(QMainWindow):
         self.libraries.remember(library.path)
         if old is not library:
             old.close()
+        self.screening.library_changed()
         self.libraryChanged.emit(library)
         self.checker.start(library)
 
@@ -198,6 +197,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("coder", name)
         self.coding.undo_stack.clear()
         self.coding.refresh_coders()
+        self.screening.library_changed()  # the decisions shown are the coder's own
         self._set_library_labels()
         self.model.refresh()
         if current is not None and self.select_record(current):
@@ -205,9 +205,9 @@ class MainWindow(QMainWindow):
 
     # -- the table -----------------------------------------------------------------------
     def _apply_filter(self) -> None:
-        status = STATUS_FILTERS[self.status_filter.currentIndex()][1]
+        status, state = status_filter.chosen(self.status_filter)
         current = self.current_record_id()
-        self.model.set_filter(self.search.text(), status)
+        self.model.set_filter(self.search.text(), status, state)
         self._say_search_problems(search_syntax.parse(self.search.text()).problems)
         if current is not None:
             self.select_record(current)

@@ -96,3 +96,23 @@ def test_a_named_pipe_gets_the_svg_and_stays_a_pipe(cli, tmp_path, make_ris):
     assert out.returncode == 0, out.stderr
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert "medline.ris (n = 3)" in _text(got[0])
+
+
+def test_the_screening_stage_counts_final_decisions_and_reasons(cli, tmp_path, make_ris):
+    from litdesk.store.library import Library
+
+    lib = _library(cli, tmp_path, make_ris)
+    with Library.open(lib, coder="ana") as opened:  # the window's and the CLI's facade
+        first, second, third = opened.search_ids("")
+        opened.screening.decide(first, "include")
+        opened.screening.decide(second, "exclude", "Wrong population")
+        opened.screening.decide(third, "exclude", coder="bea")
+        opened.screening.decide(third, "include", coder="cem")  # a conflict: no final yet
+    out = cli("--library", lib, "counts", "--diagram", str(tmp_path / "flow.svg"))
+    assert out.returncode == 0, out.stderr
+    text = _text((tmp_path / "flow.svg").read_bytes())
+    assert "Records screened (title and abstract) (n = 3)" in text
+    assert "Records excluded (n = 1) Wrong population (n = 1)" in text
+    assert "Records included after screening (n = 1)" in text
+    assert "Screeners disagree, awaiting consensus (n = 1)" in text
+    assert "Not yet screened" not in text

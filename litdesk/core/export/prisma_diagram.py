@@ -32,7 +32,8 @@ class PrismaFlow:
     """The numbers of the identification and screening stages of a PRISMA 2020 flow.
 
     ``sources``: (file name, records read from it), in import order. Records screened are
-    those with a decision; ``screened == included + excluded + maybe``; ``reasons`` break the
+    those with a decision; ``screened == included + excluded + maybe + conflicts`` (records
+    the screeners decided differently, awaiting a consensus); ``reasons`` break the
     excluded records down ((reason, n), most frequent first; a record excluded without a
     reason is left out of them).
     """
@@ -46,6 +47,7 @@ class PrismaFlow:
     reasons: tuple[tuple[str, int], ...] = ()
     included: int = 0
     maybe: int = 0
+    conflicts: int = 0
     unscreened: int = 0
     library: str = ""
     date: str = ""
@@ -111,6 +113,8 @@ def _lines(flow: PrismaFlow) -> dict[str, list[tuple[str, bool]]]:
     included = para(f"Records included after screening {_n(flow.included)}", True)
     if flow.maybe:
         included += para(f"Marked maybe, awaiting a decision {_n(flow.maybe)}")
+    if flow.conflicts:
+        included += para(f"Screeners disagree, awaiting consensus {_n(flow.conflicts)}")
     return {"ident": ident, "removed": removed, "screened": screened, "excluded": excluded,
             "included": included}
 
