@@ -127,7 +127,7 @@ def _diagram(lib: Library, destination: str) -> int:
 
     render = None
     if destination.lower().endswith(".png"):
-        from litdesk.ui.prisma_png import svg_to_png  # Qt draws it (offscreen, no window)
+        from litdesk.ui.views.prisma_png import svg_to_png  # Qt draws it (offscreen, no window)
 
         render = svg_to_png
     sys.stdout.flush()

@@ -17,7 +17,7 @@ from litdesk.core.sections import suggest_sections
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.ui.app import apply_style
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -165,12 +165,9 @@ def load_fingerprints(conn: Connection, ids: Iterable[int]
                          issue=row.issue, pages=row.pages, abstract=row.abstract)
             fp = dup.fingerprint(rec)
             ident = tuple(sorted(keys.get(row.id, ())))
-            found[row.id] = (dup.Fingerprint(ident, *(getattr(fp, f) for f in _FIELDS)),
-                             set(ident))
+            found[row.id] = (fp._replace(identifiers=ident), set(ident))
     return found
 
-
-_FIELDS = tuple(f for f in dup.Fingerprint.__slots__ if f != "identifiers")  # type: ignore[attr-defined]
 
 
 def refresh_keys(conn: Connection) -> int:

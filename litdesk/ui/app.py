@@ -17,11 +17,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from litdesk import __version__, logs
 from litdesk.paths import default_library_path
-from litdesk.store.library import DamagedLibrary, Library, LibraryError
+from litdesk.store.library import Library, LibraryError
 from litdesk.store.location import Location
+from litdesk.ui.opening import open_library
 
 if TYPE_CHECKING:  # imported when a window opens: a hand-over to a running app needs none of it
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def open_window(
     settings: QSettings | None = None,
 ) -> MainWindow | None:
     """Open the library and its main window (files given are imported once it shows)."""
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
     settings = settings or make_settings()
     coder = coder or _setting(settings, "coder")
@@ -76,19 +77,11 @@ def open_window(
         if library_arg and missing and not _create_asked(Path(str(location.path))):
             log.info("no library at %s, and none was created: quitting", location)
             return None
-        try:
-            if location.is_server:
-                from litdesk.ui.team_dialog import open_team_library
-
-                opened = open_team_library(None, location, coder)
-                if opened is None:  # the password was not given
-                    return None
-                library = opened
-            else:
-                # The integrity check of a large library runs while the window appears.
-                library = Library.open(location, coder=coder, check_in_background=True)
-        except DamagedLibrary as damaged:
-            library = _offer_backup(damaged, coder)
+        # The integrity check of a large library runs while the window appears.
+        opened = open_library(None, location, coder, create=True, check_in_background=True)
+        if opened is None:  # a server's password was not given
+            return None
+        library = opened
     except LibraryError as e:
         if location == fallback:
             QMessageBox.critical(None, "litdesk cannot open the library", str(e))
@@ -104,25 +97,6 @@ def open_window(
     if files:
         QTimer.singleShot(0, lambda: window.import_paths([str(Path(f).absolute()) for f in files]))
     return window
-
-
-def _offer_backup(damaged: DamagedLibrary, coder: str | None) -> Library:
-    """The library fails its integrity check: offer its newest backup, else give up on it."""
-    from litdesk.store.library import BackupError, restore_backup
-
-    if damaged.backup is None:
-        raise damaged
-    answer = QMessageBox.question(
-        None, "The library is damaged",
-        f"{damaged}\n\nRestore the newest backup ({damaged.backup.name})? The damaged file is "
-        "kept beside it.")
-    if answer != QMessageBox.StandardButton.Yes:
-        raise damaged
-    try:
-        restore_backup(damaged.path, damaged.backup)
-    except BackupError as e:
-        raise LibraryError(str(e)) from e
-    return Library.open(damaged.path, coder=coder)
 
 
 def ask_coder(window: MainWindow, then: Callable[[], object] | None = None) -> None:

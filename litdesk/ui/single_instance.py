@@ -23,7 +23,7 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 if TYPE_CHECKING:
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -223,10 +223,6 @@ def serve(window: MainWindow) -> SingleInstanceServer:
     if app is not None:
         app.installEventFilter(FileOpenFilter(handover))
     server.listen()
-    # MainWindow.switch_library() should emit libraryChanged so that the server follows the
-    # library the window shows; until it does, a message for the old library is refused
-    # (the sender then opens its own window), which is safe.
-    changed = getattr(window, "libraryChanged", None)
-    if changed is not None:
-        changed.connect(lambda *_: server.listen())
+    # The server follows the library the window shows (File > Open switches it).
+    window.holder.libraryChanged.connect(lambda *_: server.listen())
     return server

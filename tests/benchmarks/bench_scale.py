@@ -166,7 +166,7 @@ def measure_in_process(library: Path) -> dict[str, float]:
 
     from litdesk.core.model import LABELS
     from litdesk.store.library import Library
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = QSettings(str(bench_dir() / "settings.ini"), QSettings.Format.IniFormat)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from litdesk.store import postgres
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_baa27484dd0224d6.txt"
 SECONDS = 5.0  # the promise

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QApplication
 from litdesk.core.model import LABELS
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 REPO = Path(__file__).resolve().parents[2]
 PG_CLUSTER = REPO / ".ci" / "pg-cluster"

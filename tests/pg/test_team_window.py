@@ -8,8 +8,8 @@ from PySide6.QtCore import QSettings, Qt
 from sqlalchemy.engine import make_url
 
 from litdesk.store.library import Library
-from litdesk.ui.main_window import MainWindow
-from litdesk.ui.team_dialog import TeamLibraryDialog
+from litdesk.ui.views.team_dialog import TeamLibraryDialog
+from litdesk.ui.window.main_window import MainWindow
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_baa27484dd0224d6.txt"
 

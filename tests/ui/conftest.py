@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 @pytest.fixture
 def window(qtbot, library, settings):
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
     win = MainWindow(library, settings)
     qtbot.addWidget(win)

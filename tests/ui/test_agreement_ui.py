@@ -10,8 +10,8 @@ from litdesk.core.model import CONSENSUS_CODER, Span
 from litdesk.store import coders as store
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
-from litdesk.ui.agreement_dialog import AgreementDialog, RecordAgreementModel
-from litdesk.ui.reconcile_dialog import ReconcileDialog
+from litdesk.ui.views.agreement_dialog import AgreementDialog, RecordAgreementModel
+from litdesk.ui.views.reconcile_dialog import ReconcileDialog
 
 TITLE = "<b>First</b> & <i>more</i>"
 

@@ -50,7 +50,7 @@ def test_read_only_library_shows_a_banner_and_refuses_changes(qtbot, lib_path, s
     with Library.open(lib_path, coder="tester") as lib:
         import_file(lib, seed)
     lib = Library.open(lib_path, coder="tester", read_only=True)
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
     window = MainWindow(lib, settings)
     qtbot.addWidget(window)
@@ -76,7 +76,7 @@ def test_first_run_asks_the_coder_before_importing_the_files_named(qtbot, qapp, 
     from PySide6.QtWidgets import QApplication, QInputDialog, QPushButton
 
     from litdesk.ui.app import run_app
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))

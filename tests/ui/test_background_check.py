@@ -9,8 +9,8 @@ from PySide6.QtCore import QTimer
 from litdesk.store import suggestions
 from litdesk.store.importer import import_file
 from litdesk.store.suggestions import pending
-from litdesk.ui.main_window import MainWindow
-from litdesk.ui.record_model import RecordTableModel
+from litdesk.ui.views.record_model import RecordTableModel
+from litdesk.ui.window.main_window import MainWindow
 
 STRUCTURED = ("Background: Opioids are prescribed often. Aim: To explore GPs' views. "
               "Methods: Interviews with 20 GPs. Results: Three themes. Conclusion: Support.")

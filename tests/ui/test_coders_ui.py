@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from litdesk.core.model import Span
 from litdesk.store import coders
 from litdesk.store.importer import import_file
-from litdesk.ui.record_pane import ALL_CODERS
+from litdesk.ui.views.record_pane import ALL_CODERS
 
 
 def _show(window, data) -> None:
@@ -53,7 +53,7 @@ def test_blind_coding_can_be_switched_off(qtbot, window, seed):
 
 
 def test_table_shows_each_coders_status(qtbot, window, seed):
-    from litdesk.ui.record_model import RecordTableModel
+    from litdesk.ui.views.record_model import RecordTableModel
 
     import_file(window.library, seed)
     rid = window.library.search_ids()[0]
@@ -68,8 +68,8 @@ def test_table_shows_each_coders_status(qtbot, window, seed):
 def test_agreement_and_reconcile_open_from_the_coding_menu(qtbot, window, seed):
     from PySide6.QtWidgets import QApplication
 
-    from litdesk.ui.agreement_dialog import AgreementDialog
-    from litdesk.ui.reconcile_dialog import ReconcileDialog
+    from litdesk.ui.views.agreement_dialog import AgreementDialog
+    from litdesk.ui.views.reconcile_dialog import ReconcileDialog
 
     import_file(window.library, seed)
     rid = window.library.search_ids()[0]

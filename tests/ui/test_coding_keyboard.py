@@ -7,7 +7,7 @@ from PySide6.QtCore import QSettings, Qt
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.store.suggestions import check_pending
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 SEED_SECTIONS = [(0, 317, "background"), (317, 452, "aim"), (452, 690, "method"),
                  (690, 1458, "results"), (1458, 1673, "conclusion")]

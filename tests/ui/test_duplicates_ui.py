@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from litdesk.store import merging
 from litdesk.store.importer import import_file
-from litdesk.ui.duplicates_dialog import DIFFERENT
+from litdesk.ui.views.duplicates_dialog import DIFFERENT
 
 TITLE = "<b>Burnout</b> on night shifts &amp; sleep"
 JOURNAL = {"TY": "JOUR", "TI": TITLE, "AU": ["Smith, Jane", "Doe, Ann"], "PY": "2019",

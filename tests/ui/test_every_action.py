@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
 from litdesk.store.suggestions import check_pending
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 # Commands not run, each with the reason; the walk asserts that each still exists.
 SKIPPED: dict[str, str] = {}

@@ -67,7 +67,7 @@ def _answer_export_dialog(qtbot, fmt: str, all_coders: bool) -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDialogButtonBox
 
-    from litdesk.ui.dialogs import ExportDialog
+    from litdesk.ui.views.dialogs import ExportDialog
 
     def act() -> None:
         dialog = next((w for w in QApplication.topLevelWidgets()
@@ -137,7 +137,7 @@ def _answer_export(qtbot, fmt: str, path, titles: list[str]) -> None:
         QRadioButton,
     )
 
-    from litdesk.ui.dialogs import ExportDialog
+    from litdesk.ui.views.dialogs import ExportDialog
 
     def visible(kind):
         return next((w for w in QApplication.topLevelWidgets()

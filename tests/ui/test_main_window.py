@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel
 
 from litdesk.store.library import Library
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 SEED_AIM = (
     "Aim To explore GPs’ experiences of prescribing opioids, problems encountered, and factors "

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
-from litdesk.ui.main_window import MainWindow
-from litdesk.ui.record_model import RecordTableModel
+from litdesk.ui.views.record_model import RecordTableModel
+from litdesk.ui.window.main_window import MainWindow
 
 
 def test_summary_of_a_drop_gives_each_files_outcome_before_the_details(drop, window, seed,
@@ -136,7 +136,7 @@ def test_keyboard_shortcuts_dialog_shows_all_of_its_table(qtbot, window):
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QTableWidget
 
-    from litdesk.ui.dialogs import ShortcutsDialog
+    from litdesk.ui.views.dialogs import ShortcutsDialog
 
     seen = {}
 

@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt
 from litdesk.core.model import LABELS, Span
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library
-from litdesk.ui.record_model import RecordTableModel
+from litdesk.ui.views.record_model import RecordTableModel
 
 N = 2500
 SEED, WORDS = 11, 60  # short abstracts: the import stays quick

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 
 from litdesk.store.importer import import_file
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui.main_window import MainWindow
+from litdesk.ui.window.main_window import MainWindow
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier

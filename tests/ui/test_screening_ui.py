@@ -142,7 +142,7 @@ def test_terms_from_the_dialog_are_highlighted_and_the_text_stays_plain(qtbot, s
     win = screening
     from PySide6.QtWidgets import QApplication
 
-    from litdesk.ui.screening_dialogs import TermsDialog
+    from litdesk.ui.views.screening_dialogs import TermsDialog
 
     win.actions_by_name["screening_terms"].trigger()
     dialog = next(w for w in QApplication.topLevelWidgets()
@@ -165,7 +165,7 @@ def test_the_reasons_dialog_edits_the_list_and_refuses_a_taken_key(qtbot, screen
     win = screening
     from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-    from litdesk.ui.screening_dialogs import ReasonsDialog
+    from litdesk.ui.views.screening_dialogs import ReasonsDialog
 
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
@@ -194,7 +194,7 @@ def test_double_screening_conflicts_resolve_into_a_consensus_beside_kappa(qtbot,
     win = screening
     from PySide6.QtWidgets import QApplication
 
-    from litdesk.ui.screening_conflicts import ConflictsDialog
+    from litdesk.ui.views.screening_conflicts import ConflictsDialog
 
     ids = win.library.search_ids("")
     for rid in ids[:4]:  # the teammate, blind: through the same facade, as "bea"
@@ -226,7 +226,7 @@ def test_a_conflict_whose_record_went_is_refused_in_the_dialog(qtbot, screening)
     win = screening
     from PySide6.QtWidgets import QApplication
 
-    from litdesk.ui.screening_conflicts import ConflictsDialog
+    from litdesk.ui.views.screening_conflicts import ConflictsDialog
 
     rid = win.current_record_id()
     win.library.screening.decide(rid, "exclude", coder="bea")
@@ -255,7 +255,7 @@ def test_export_takes_included_records_only(qtbot, screening, tmp_path, answerer
         QRadioButton,
     )
 
-    from litdesk.ui.dialogs import ExportDialog
+    from litdesk.ui.views.dialogs import ExportDialog
 
     included = win.current_record_id()
     _press(win, "I")

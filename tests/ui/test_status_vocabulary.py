@@ -12,7 +12,7 @@ import openpyxl
 from litdesk.core.status import FILTER_TITLES
 from litdesk.store.importer import import_file
 from litdesk.store.suggestions import check_pending
-from litdesk.ui.record_model import RecordTableModel
+from litdesk.ui.views.record_model import RecordTableModel
 
 STRUCTURED = ("Background: Opioids are prescribed often. Aim: To explore GPs' views. "
               "Methods: Interviews with 20 GPs. Results: Three themes. Conclusion: Support.")

@@ -20,6 +20,13 @@ import litdesk.ui
 UI = Path(litdesk.ui.__file__).parent
 
 
+def _module(path: Path) -> str:
+    """``litdesk.ui.views.dialogs`` for ``litdesk/ui/views/dialogs.py`` (a package for its
+    ``__init__``)."""
+    parts = ["litdesk", "ui", *path.relative_to(UI).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def _widget_class(name: str, namespaces: list[dict[str, object]]) -> bool:
     for ns in namespaces:
         obj = ns.get(name)
@@ -30,10 +37,10 @@ def _widget_class(name: str, namespaces: list[dict[str, object]]) -> bool:
 
 def _self_given_to_widgets(path: Path) -> list[str]:
     """Calls inside non-widget classes that hand ``self`` to a widget class or its statics."""
-    module = importlib.import_module(f"litdesk.ui.{path.stem}")
+    module = importlib.import_module(_module(path))
     # Names a module imports inside its functions are found among the UI modules and Qt's.
     namespaces = [vars(module), vars(QtWidgets)] + [
-        vars(importlib.import_module(f"litdesk.ui.{p.stem}")) for p in sorted(UI.glob("*.py"))]
+        vars(importlib.import_module(_module(p))) for p in sorted(UI.rglob("*.py"))]
     found = []
     for cls in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(cls, ast.ClassDef):
@@ -56,5 +63,5 @@ def _self_given_to_widgets(path: Path) -> list[str]:
 
 
 def test_no_widget_is_parented_on_a_non_widget():
-    found = [hit for path in sorted(UI.glob("*.py")) for hit in _self_given_to_widgets(path)]
+    found = [hit for path in sorted(UI.rglob("*.py")) for hit in _self_given_to_widgets(path)]
     assert not found, "a widget's parent must be a widget (use the window):\n" + "\n".join(found)

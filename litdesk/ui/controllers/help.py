@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox
-
-if TYPE_CHECKING:
-    from litdesk.ui.main_window import MainWindow
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def show_shortcuts(win: MainWindow) -> None:
-    from litdesk.ui.dialogs import ShortcutsDialog
+def show_shortcuts(win: QWidget) -> None:
+    from litdesk.ui.views.dialogs import ShortcutsDialog
 
     ShortcutsDialog(win).exec()
 
 
-def show_user_guide(win: MainWindow) -> None:
-    from litdesk.ui.dialogs import UserGuideDialog
+def show_user_guide(win: QWidget) -> None:
+    from litdesk.ui.views.dialogs import UserGuideDialog
 
     UserGuideDialog(win).exec()
 
@@ -31,15 +28,15 @@ def open_log_folder() -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
 
 
-def show_about(win: MainWindow) -> None:
+def show_about(win: QWidget, library_path: Path) -> None:
     from litdesk.paths import data_dir, log_dir
-    from litdesk.ui.dialogs import about_text
+    from litdesk.ui.views.dialogs import about_text
 
     QMessageBox.about(win, "About litdesk",
-                      about_text(str(win.library.path), str(data_dir()), str(log_dir())))
+                      about_text(str(library_path), str(data_dir()), str(log_dir())))
 
 
-def install_desktop(win: MainWindow) -> None:
+def install_desktop(win: QWidget) -> None:
     """Help > Add litdesk to the Applications Menu (launcher, icon, .ris association)."""
     import contextlib
     import io

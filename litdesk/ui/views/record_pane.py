@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Record, Span
-from litdesk.ui.abstract_view import AbstractView
+from litdesk.ui.views.abstract_view import AbstractView
 
 ALL_CODERS = "\x00all"  # the "All coders" choice (not a possible coder name)
 PLACEHOLDER = ("Select a record to read and code its abstract.\n\n"

@@ -3,48 +3,52 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from litdesk.core.words import counted
-from litdesk.ui import workers
-from litdesk.ui.dialogs import ExportDialog
-
-if TYPE_CHECKING:
-    from litdesk.ui.main_window import MainWindow
+from litdesk.ui.controllers.shared import Messages, Records
+from litdesk.ui.holder import LibraryHolder
+from litdesk.ui.tasks import workers
+from litdesk.ui.tasks.jobs import JobRunner
+from litdesk.ui.views.dialogs import ExportDialog
 
 
 class ExportActions(QObject):
-    """Runs exports for the window: one at a time, off the GUI thread, cancellable."""
+    """Runs exports: one at a time (the window's one job runner), off the GUI thread."""
 
-    def __init__(self, win: MainWindow):
-        super().__init__(win)
-        self.win = win
+    finished = Signal(object)  # number written, or None when cancelled
+
+    def __init__(self, holder: LibraryHolder, settings: QSettings, jobs: JobRunner,
+                 messages: Messages, records: Records, parent: QWidget):
+        super().__init__(parent)
+        self.holder, self.settings, self.jobs = holder, settings, jobs
+        self.messages, self.records = messages, records
+        self._parent = parent  # for its dialogs
         self._path = ""
 
     def export_selected(self) -> None:
-        ids = self.win.selected_ids()
+        ids = self.records.selected()
         if not ids:
-            self.win.statusBar().showMessage("Select the records to export first.", 5000)
+            self.messages.say("Select the records to export first.", 5000)
             return
         self.ask_path(ids, "ris")
 
     def export_dialog(self) -> None:
-        dialog = ExportDialog(len(self.win.selected_ids()), self.win.model.rowCount(),
-                              self.win.library.count(), self.win)
+        shown = self.records.shown()
+        dialog = ExportDialog(len(self.records.selected()), len(shown),
+                              self.holder.library.count(), self._parent)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         scope, fmt = dialog.chosen()
-        ids = {"selected": self.win.selected_ids(), "shown": self.win.model.ids,
-               "all": self.win.library.search_ids()}[scope]
+        ids = {"selected": self.records.selected, "shown": lambda: shown,
+               "all": self.holder.library.search_ids}[scope]()
         if dialog.included_only.isChecked():
             ids = self.included(ids)
             if not ids:
-                self.win.statusBar().showMessage(
-                    "None of those records is included (by its final screening decision): "
-                    "nothing to export.", 8000)
+                self.messages.say("None of those records is included (by its final screening "
+                                  "decision): nothing to export.", 8000)
                 return
         self.ask_path(ids, fmt, dialog.all_coders.isChecked())
 
@@ -52,7 +56,7 @@ class ExportActions(QObject):
         """Those of ``ids`` whose final screening decision is include, in their order."""
         from litdesk.core.screening import INCLUDE
 
-        finals = self.win.library.screening.finals()
+        finals = self.holder.library.screening.finals()
         return [rid for rid in ids
                 if (final := finals.get(rid)) is not None and final.decision == INCLUDE]
 
@@ -60,56 +64,56 @@ class ExportActions(QObject):
         from litdesk.core.export import FORMATS
 
         _writer, suffix, description = FORMATS[fmt]
-        folder = Path(str(self.win.settings.value("export/folder", str(Path.home()))))
+        folder = Path(str(self.settings.value("export/folder", str(Path.home()))))
         path, _ = QFileDialog.getSaveFileName(
-            self.win, f"Export {counted(len(ids), 'record')}",
+            self._parent, f"Export {counted(len(ids), 'record')}",
             str(folder / f"litdesk-export{suffix}"),
             f"{description} (*{suffix});;All files (*)")
         if path:
-            self.win.settings.setValue("export/folder", str(Path(path).parent))
+            self.settings.setValue("export/folder", str(Path(path).parent))
             self.export_to(ids, fmt, path, all_coders)
 
     def export_to(self, ids: list[int], fmt: str, path: str, all_coders: bool = False) -> bool:
-        if self.win.jobs.busy:
-            self.win.statusBar().showMessage("An import or export is already running.", 5000)
+        if self.jobs.busy:
+            self.messages.say("An import or export is already running.", 5000)
             return False
         self._path = path
-        worker = workers.ExportWorker(self.win.library, fmt, ids, path, all_coders)
-        return self.win.jobs.run(worker, "Exporting…", self._done)
+        worker = workers.ExportWorker(self.holder.library, fmt, ids, path, all_coders)
+        return self.jobs.run(worker, "Exporting…", self._done)
 
     def _done(self, n: object) -> None:
         from litdesk.core.export.streaming import left_out_note
 
         msg = ("Export cancelled." if not isinstance(n, int)
                else f"{counted(n, 'record')} exported to {self._path}{left_out_note(n)}")
-        self.win.statusBar().showMessage(msg, 8000)
-        self.win.exportFinished.emit(n)
+        self.messages.say(msg, 8000)
+        self.finished.emit(n)
 
     def export_diagram(self) -> None:
         """File > Export PRISMA Diagram: ask for an SVG or PNG file and draw the flow into it."""
-        folder = Path(str(self.win.settings.value("export/folder", str(Path.home()))))
+        folder = Path(str(self.settings.value("export/folder", str(Path.home()))))
         path, chosen = QFileDialog.getSaveFileName(
-            self.win, "Export PRISMA flow diagram", str(folder / "prisma-flow.svg"),
+            self._parent, "Export PRISMA flow diagram", str(folder / "prisma-flow.svg"),
             f"{DIAGRAM_SVG};;{DIAGRAM_PNG}")
         if not path:
             return
         if not path.lower().endswith((".svg", ".png")):
             path += ".png" if chosen == DIAGRAM_PNG else ".svg"
-        self.win.settings.setValue("export/folder", str(Path(path).parent))
+        self.settings.setValue("export/folder", str(Path(path).parent))
         self.diagram_to(path)
 
     def diagram_to(self, path: str) -> bool:
         """Draw the library's PRISMA flow diagram into ``path`` (PNG if it ends in .png)."""
         from litdesk.core.export import ExportError
-        from litdesk.ui.prisma_png import svg_to_png
+        from litdesk.ui.views.prisma_png import svg_to_png
 
         render = svg_to_png if path.lower().endswith(".png") else None
         try:
-            self.win.library.files.export_diagram(path, render)
+            self.holder.library.files.export_diagram(path, render)
         except (ExportError, ValueError) as e:
-            QMessageBox.critical(self.win, "PRISMA diagram not exported", str(e))
+            QMessageBox.critical(self._parent, "PRISMA diagram not exported", str(e))
             return False
-        self.win.statusBar().showMessage(f"PRISMA flow diagram exported to {path}", 8000)
+        self.messages.say(f"PRISMA flow diagram exported to {path}", 8000)
         return True
 
 

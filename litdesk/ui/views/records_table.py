@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QPoint, 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from litdesk.ui.record_model import RecordTableModel
+from litdesk.ui.views.record_model import RecordTableModel
 
 TITLE_MIN_CHARS = 30  # Title keeps room for this many average characters when columns show
 WIDTHS = {RecordTableModel.AUTHOR: 130, RecordTableModel.YEAR: 50,

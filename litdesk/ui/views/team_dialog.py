@@ -11,14 +11,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
 )
 
-from litdesk.store.library import Library, LibraryError
 from litdesk.store.location import Location
 
 
@@ -60,21 +58,3 @@ class TeamLibraryDialog(QDialog):
             self.host.text().strip(), self.port.value(), self.database.text().strip(),
             self.login.text().strip(), self.sslmode.currentText())
         return str(location.address)
-
-
-def open_team_library(parent: QWidget | None, url: str | Location,
-                      coder: str | None) -> Library | None:
-    """Open ``url``, asking for the password if the server wants one; None if cancelled."""
-    from litdesk.store.library import PasswordNeeded
-
-    try:
-        return Library.open(url, coder=coder)
-    except PasswordNeeded as e:
-        password, ok = QInputDialog.getText(parent, "Password", f"{e}\n\nPassword:",
-                                            QLineEdit.EchoMode.Password)
-        if not ok:
-            return None
-        try:
-            return Library.open(url, coder=coder, password=password)
-        except LibraryError as e2:
-            raise LibraryError(str(e2)) from None  # no traceback holding the password

@@ -15,7 +15,7 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui import workers
+from litdesk.ui.tasks import workers
 
 log = logging.getLogger("litdesk.background")
 

@@ -25,7 +25,7 @@ from litdesk.core.screening import (
     Decision,
     Reason,
 )
-from litdesk.ui.plain import plain_tooltip
+from litdesk.ui.views.plain import plain_tooltip
 
 #: Each decision's colour (the badge, the button's edge) and its word on the badge.
 COLOURS = {INCLUDE: "#1b8a3a", EXCLUDE: "#c62828", MAYBE: "#b26a00"}

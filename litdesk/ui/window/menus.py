@@ -10,10 +10,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from litdesk.core.model import LABEL_TITLES, LABELS
-from litdesk.ui import duplicates_dialog, help_actions
+from litdesk.ui.controllers import help as help_actions
+from litdesk.ui.views import duplicates_dialog
 
 if TYPE_CHECKING:
-    from litdesk.ui.main_window import MainWindow
+    from litdesk.ui.window.main_window import MainWindow
 
 Shortcut = str | QKeySequence.StandardKey | None
 
@@ -46,10 +47,9 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(file, "&Open Library…", win.libraries.open_dialog, QKeySequence.StandardKey.Open,
         "open_library")
     add(file, "Open &Team Library…", win.libraries.open_team_dialog, None, "open_team_library")
-    win.recent_menu = file.addMenu("Open &Recent")
-    win.recent_menu.aboutToShow.connect(win.libraries.fill_recent_menu)
+    file.addMenu(win.libraries.recent_menu)
     file.addSeparator()
-    add(file, "&Import…", win.import_dialog, "Ctrl+I", "import")
+    add(file, "&Import…", win.imports.import_dialog, "Ctrl+I", "import")
     add(file, "&Export Selected…", win.exports.export_selected, "Ctrl+E", "export_selected")
     add(file, "E&xport…", win.exports.export_dialog, "Ctrl+Shift+E", "export")
     add(file, "Export PRISMA &Diagram…", win.exports.export_diagram, None, "export_diagram")
@@ -60,9 +60,9 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(file, "&Quit", win.close, QKeySequence.StandardKey.Quit, "quit")
 
     edit = bar.addMenu("&Edit")
-    undo = win.coding.undo_stack.createUndoAction(win, "&Undo")
+    undo = win.undo_stack.createUndoAction(win, "&Undo")
     undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-    redo = win.coding.undo_stack.createRedoAction(win, "&Redo")
+    redo = win.undo_stack.createRedoAction(win, "&Redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     for act, name in ((undo, "undo"), (redo, "redo")):
         act.setObjectName(name)
@@ -88,12 +88,12 @@ def build(win: MainWindow) -> dict[str, QAction]:
     code.addSeparator()
     add(code, "Accept Suggested Sections", win.coding.accept_suggestions, None,
         "accept_suggestions")
-    add(code, "Accept Suggestions in Selected Records", win.accept_selected_suggestions, None,
+    add(code, "Accept Suggestions in Selected Records", win.coding.accept_selected, None,
         "accept_selected_suggestions")
-    apply = add(code, "Apply Suggestions When Importing", win.toggle_apply_on_import, None,
-                "apply_on_import")
+    apply = add(code, "Apply Suggestions When Importing", win.imports.toggle_apply_on_import,
+                None, "apply_on_import")
     apply.setCheckable(True)
-    apply.setChecked(win.apply_on_import)
+    apply.setChecked(win.imports.apply_on_import)
     code.addSeparator()
     add(code, "Mark Record Done", win.coding.toggle_done, "D", "done")
     add(code, "Next Record", lambda: win.move_record(1), "J", "next")
@@ -101,8 +101,8 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(code, "Next Uncoded Record", win.next_uncoded, "N", "next_uncoded")
     code.addSeparator()
     add(code, "Switch Coder…", win.switch_coder_dialog, None, "switch_coder")
-    add(code, "Inter-coder Agreement…", win.show_agreement, None, "agreement")
-    add(code, "Reconcile This Record…", win.reconcile_current, None, "reconcile")
+    add(code, "Inter-coder Agreement…", win.coders.show_agreement, None, "agreement")
+    add(code, "Reconcile This Record…", win.coders.reconcile_current, None, "reconcile")
     blind = add(code, "Blind Coding", win.toggle_blind, None, "blind")
     blind.setCheckable(True)
     blind.setChecked(win.coding.blind())
@@ -119,7 +119,8 @@ def build(win: MainWindow) -> dict[str, QAction]:
     if sys.platform.startswith("linux"):
         add(help_menu, "Add litdesk to the Applications Menu",
             lambda: help_actions.install_desktop(win), None, "install_desktop")
-    add(help_menu, "&About litdesk", lambda: help_actions.show_about(win), None, "about")
+    add(help_menu, "&About litdesk", lambda: help_actions.show_about(win, win.library.path),
+        None, "about")
     return acts
 
 

@@ -14,31 +14,26 @@ import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from litdesk.core.screening import EXCLUDE, Reason, ScreeningError
 from litdesk.store.library import LibraryError
-from litdesk.ui import screening_lists
-from litdesk.ui.record_model import RecordTableModel, ScreeningView
-from litdesk.ui.screening_bar import ScreeningBar
-from litdesk.ui.screening_dialogs import RESERVED_KEYS
-from litdesk.ui.screening_lists import DecideCommand
+from litdesk.ui.controllers import screening_steps
+from litdesk.ui.controllers.screening_steps import DecideCommand
+from litdesk.ui.controllers.shared import UndoSteps
+from litdesk.ui.holder import LibraryHolder
+from litdesk.ui.views.record_model import RecordTableModel, ScreeningView
+from litdesk.ui.views.screening_bar import ScreeningBar
+from litdesk.ui.views.screening_dialogs import RESERVED_KEYS
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library
-    from litdesk.ui.record_pane import RecordPane
-    from litdesk.ui.records_table import RecordsTable
-
-
-class HasLibrary(Protocol):
-    """Whatever holds the window's open library (read when acting, never kept)."""
-
-    @property
-    def library(self) -> Library: ...
+    from litdesk.ui.views.record_pane import RecordPane
+    from litdesk.ui.views.records_table import RecordsTable
 
 
 @dataclass(frozen=True)
@@ -70,7 +65,7 @@ class ScreeningController(QObject):
     decided = Signal(int)  # a decision on this record was stored, undone or redone
     _warmed = Signal()  # the ranking has read the records (sent from the warm-up thread)
 
-    def __init__(self, holder: HasLibrary, views: ScreeningViews, undo_stack: QUndoStack,
+    def __init__(self, holder: LibraryHolder, views: ScreeningViews, undo_stack: UndoSteps,
                  current: Callable[[], int | None], select: Callable[[int], bool],
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -78,6 +73,7 @@ class ScreeningController(QObject):
         self.model: RecordTableModel = views.table.model()  # type: ignore[assignment]
         self._current, self._select = current, select
         self.active = False
+        self._refusal = ""  # why the last write was refused
         self.actions: dict[str, QAction] = {}
         self.exclude_menu: QMenu | None = None
         self.reason_actions: list[QAction] = []
@@ -98,6 +94,7 @@ class ScreeningController(QObject):
         self._warmed.connect(self._look_again)
         views.pane.abstract.menu_extras = self._term_menu
         views.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_current())
+        holder.libraryChanged.connect(lambda _lib: self.library_changed())
 
     def bind(self, actions: dict[str, QAction], exclude_menu: QMenu) -> None:
         """The window's commands (made after this controller) and its reasons' submenu."""
@@ -265,10 +262,15 @@ class ScreeningController(QObject):
             else:
                 self.library.screening.decide(record_id, *what)
         except (ScreeningError, KeyError, LibraryError) as e:
-            self.message.emit(f"Not saved: {_said(e)}")
+            self._refusal = _said(e)
+            self.message.emit(f"Not saved: {self._refusal}")
             return False
         self.after_write(record_id)
         return True
+
+    def step_refused(self, undoing: bool, what: str) -> None:
+        """An undo or redo the library refused: the shared stack moves back and says why."""
+        self.undo_stack.step_refused(undoing, what, f"Not saved: {self._refusal}")
 
     def after_write(self, record_id: int) -> None:
         """One record's decision changed: read it (not every decision again) and the
@@ -354,26 +356,26 @@ class ScreeningController(QObject):
         menu.addAction(act)
         return act
 
-    # -- terms, the team's lists, the conflicts (litdesk.ui.screening_lists) ----------------
+    # -- terms, the team's lists, the conflicts (screening_steps) -------------------------
     def _term_menu(self, menu: QMenu, words: str) -> None:
         if self.active:
-            screening_lists.term_menu(self, menu, words)
+            screening_steps.term_menu(self, menu, words)
 
     def set_term(self, term: str, kind: str | None) -> None:
         """Highlight ``term`` as an inclusion or exclusion term (None: stop)."""
-        screening_lists.set_term(self, term, kind)
+        screening_steps.set_term(self, term, kind)
 
     def edit_reasons(self) -> None:
         """Screening > Exclusion Reasons: the list and its keys, edited in a dialog."""
-        screening_lists.edit_reasons(self)
+        screening_steps.edit_reasons(self)
 
     def edit_terms(self) -> None:
         """Screening > Highlight Terms: the inclusion and exclusion terms, one per line."""
-        screening_lists.edit_terms(self)
+        screening_steps.edit_terms(self)
 
     def show_conflicts(self) -> None:
         """Screening > Conflicts and Agreement: resolve conflicts, see each pair's kappa."""
-        screening_lists.show_conflicts(self)
+        screening_steps.show_conflicts(self)
 
 
 def _said(e: Exception) -> str:

@@ -13,7 +13,7 @@ from litdesk.core.screening import Decision, Reason, ScreeningError
 from litdesk.store.library import LibraryError
 
 if TYPE_CHECKING:
-    from litdesk.ui.screening_controller import ScreeningController
+    from litdesk.ui.controllers.screening import ScreeningController
 
 
 class DecideCommand(QUndoCommand):
@@ -30,10 +30,14 @@ class DecideCommand(QUndoCommand):
     def redo(self) -> None:
         if not self.applied:
             self.applied = self._ctl.write(self.record_id, self._after)
+            if not self.applied:
+                self._ctl.step_refused(False, self.text())
 
     def undo(self) -> None:
         if self.applied:
             self.applied = not self._ctl.write(self.record_id, self._before)
+            if self.applied:
+                self._ctl.step_refused(True, self.text())
 
 
 def term_menu(ctl: ScreeningController, menu: QMenu, words: str) -> None:
@@ -61,7 +65,7 @@ def set_term(ctl: ScreeningController, term: str, kind: str | None) -> None:
 
 
 def edit_terms(ctl: ScreeningController) -> None:
-    from litdesk.ui.screening_dialogs import TermsDialog
+    from litdesk.ui.views.screening_dialogs import TermsDialog
 
     try:
         terms = ctl.library.screening.terms()
@@ -88,7 +92,7 @@ def _save_terms(ctl: ScreeningController, before: dict[str, str],
 
 
 def edit_reasons(ctl: ScreeningController) -> None:
-    from litdesk.ui.screening_dialogs import RESERVED_KEYS, ReasonsDialog
+    from litdesk.ui.views.screening_dialogs import RESERVED_KEYS, ReasonsDialog
 
     try:
         reasons = ctl.library.screening.reasons()
@@ -126,7 +130,7 @@ def _save_reasons(ctl: ScreeningController, rows: list[tuple[str | None, Reason]
 
 
 def show_conflicts(ctl: ScreeningController) -> None:
-    from litdesk.ui.screening_conflicts import ConflictsDialog
+    from litdesk.ui.views.screening_conflicts import ConflictsDialog
 
     dialog = ConflictsDialog(ctl.library, ctl.views.window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -1,8 +1,6 @@
-"""The main window: records table, search, the record pane, libraries, drops, imports, exports."""
+"""The main window: the table, search and record pane laid out, and the controllers wired."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -14,73 +12,67 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QCloseEvent,
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QMessageBox,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from litdesk.core import query as search_syntax
-from litdesk.core.readers import FILE_TYPES
 from litdesk.core.status import NOT_STARTED
 from litdesk.core.words import counted
-from litdesk.store.library import Library, LibraryError
-from litdesk.ui import menus, status_filter, workers
-from litdesk.ui.background import SuggestionChecker
-from litdesk.ui.coding import CodingController
-from litdesk.ui.dialogs import ImportSummaryDialog, summary_text
-from litdesk.ui.export_actions import ExportActions
-from litdesk.ui.history import LibraryHistory
-from litdesk.ui.jobs import JobRunner
-from litdesk.ui.library_actions import LibraryActions
-from litdesk.ui.live_updates import LibraryWatch
-from litdesk.ui.record_model import RecordTableModel
-from litdesk.ui.record_pane import RecordPane
-from litdesk.ui.records_table import RecordsTable
-from litdesk.ui.screening_controller import ScreeningController, ScreeningViews
+from litdesk.store.library import FileSummary, Library, LibraryError
+from litdesk.ui.controllers.coders import CodersActions
+from litdesk.ui.controllers.coding import CodingController
+from litdesk.ui.controllers.export import ExportActions
+from litdesk.ui.controllers.history import LibraryHistory
+from litdesk.ui.controllers.imports import ImportActions
+from litdesk.ui.controllers.library import LibraryActions
+from litdesk.ui.controllers.screening import ScreeningController, ScreeningViews
+from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
+from litdesk.ui.holder import LibraryHolder
+from litdesk.ui.tasks.background import SuggestionChecker
+from litdesk.ui.tasks.jobs import JobRunner
+from litdesk.ui.tasks.live_updates import LibraryWatch
+from litdesk.ui.views.record_model import RecordTableModel
+from litdesk.ui.views.record_pane import RecordPane
+from litdesk.ui.views.records_table import RecordsTable
+from litdesk.ui.views.search_bar import SearchBar
+from litdesk.ui.window import menus
+from litdesk.ui.window.drops import FileDrops
 
 
 class MainWindow(QMainWindow):
+    """Lays out the views, gives the controllers what they need, and connects them.
+
+    The library lives in :attr:`holder`; whoever needs it reads it there when acting, and a
+    switch of library (File > Open, a restored backup) reaches everyone through its signal.
+    """
+
     importFinished = Signal(object)  # list[FileSummary]
-    libraryChanged = Signal(object)  # the Library now open (single_instance follows it)
     exportFinished = Signal(object)  # number written, or None when cancelled
 
     def __init__(self, library: Library, settings: QSettings):
         super().__init__()
-        self.library = library
+        self.holder = LibraryHolder(library, self)
         self.settings = settings
         self.jobs = JobRunner(self)
-        self.setAcceptDrops(True)
+        self.messages = Messages(self)
+        self.messages.said.connect(self.statusBar().showMessage)
+        self.undo_stack = UndoSteps(self)
         self.resize(1280, 800)
 
         self._total: int | None = None  # records in the library (cached for the status bar)
         self._total_of: Library | None = None
         self.model = RecordTableModel(library, self)
         self.table = self._make_table()
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search title, authors, abstract, keywords…")
-        self.search.setToolTip(search_syntax.HELP)
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(150)
-        self._search_timer.timeout.connect(self._apply_filter)
-        self.search.textChanged.connect(self._search_timer.start)
-        self.status_filter = status_filter.make(self._apply_filter)
-
+        self.search_bar = SearchBar()  # parented when added, after the table: focus order
+        self.search_bar.changed.connect(self._apply_filter)
+        self.search, self.status_filter = self.search_bar.search, self.search_bar.status_filter
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -91,8 +83,10 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.banner)
         lay.addWidget(self.table)
         self.pane = RecordPane()
-        self.coding = CodingController(library, self.pane, self)
-        self.coding.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        records = Records(selected=self.selected_ids, shown=lambda: self.model.ids,
+                          current=self.current_record_id)
+        self.coding = CodingController(self.holder, self.pane, self.undo_stack, self.messages,
+                                       records, self)
         self.coding.recordChanged.connect(self.model.refresh_record)
         self.coding.navigate.connect(self.select_record)
         self.coding.refresh_coders()
@@ -102,32 +96,40 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([640, 640])
         self.setCentralWidget(self.splitter)
 
-        self.drop_overlay = QLabel("Drop exports to import them", self)
-        self.drop_overlay.setObjectName("dropOverlay")
-        self.drop_overlay.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.drop_overlay.hide()
+        self.drops = FileDrops(self)
+        self.drop_overlay = self.drops.overlay
 
         self.count_label = QLabel()
         self.coder_label = QLabel()
         self.statusBar().addWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.coder_label)
-        self.apply_on_import = settings.value("coding/apply_on_import", False, type=bool)
-        self.history = LibraryHistory(self)
-        self.libraries = LibraryActions(self)
-        self.exports = ExportActions(self)
+        # Which new records have suggested sections is worked out after an import, quietly.
+        self.checker = SuggestionChecker(self)
+        self.checker.progressed.connect(self._checking_suggestions)
+        self.checker.checked.connect(self._suggestions_checked)
+        self.history = LibraryHistory(self.holder, self.undo_stack, self.messages, records, self)
+        self.history.recordsChanged.connect(self._records_removed)
+        self.libraries = LibraryActions(self.holder, settings, self)
+        self.recent_menu = self.libraries.recent_menu
+        self.exports = ExportActions(self.holder, settings, self.jobs, self.messages, records,
+                                     self)
+        self.exports.finished.connect(self.exportFinished)
+        self.imports = ImportActions(self.holder, settings, self.jobs, self.checker,
+                                     self.messages, self)
+        self.imports.imported.connect(self._imported)
+        self.imports.finished.connect(self._import_done)
+        self.drops.dropped.connect(self.import_paths)
+        self.drops.refused.connect(lambda why: self.messages.say(why, 5000))
+        self.coders = CodersActions(self.holder, self.messages, records, self)
+        self.coders.recordChanged.connect(self.model.refresh_record)
         self.screening = ScreeningController(
-            self, ScreeningViews(self.pane, self.table, self), self.coding.undo_stack,
+            self.holder, ScreeningViews(self.pane, self.table, self), self.undo_stack,
             self.current_record_id, self.select_record, self)
-        self.screening.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.screening.message.connect(lambda text: self.messages.say(text))
         self.statusBar().addWidget(self.screening.progress)
         self.actions_by_name = menus.build(self)
         self.screening.bind(self.actions_by_name, self.exclude_menu)
-        toolbar = QToolBar("Search")
-        toolbar.setObjectName("searchToolbar")
-        toolbar.setMovable(False)
-        toolbar.addWidget(self.search)
-        toolbar.addWidget(self.status_filter)
-        self.addToolBar(toolbar)
+        self.addToolBar(self.search_bar)
         self._set_library_labels()
         self._update_count()
         self._restore_state()
@@ -139,11 +141,13 @@ class MainWindow(QMainWindow):
         self._stamp = self._read_stamp()
         self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
         self.watch.follow(library)
-        # Which new records have suggested sections is worked out after an import, quietly.
-        self.checker = SuggestionChecker(self)
-        self.checker.progressed.connect(self._checking_suggestions)
-        self.checker.checked.connect(self._suggestions_checked)
+        self.holder.aboutToChange.connect(self.checker.stop)
+        self.holder.libraryChanged.connect(self._library_changed)
         QTimer.singleShot(0, self, lambda: self.checker.start(self.library))
+
+    @property
+    def library(self) -> Library:
+        return self.holder.library
 
     def _make_table(self) -> RecordsTable:
         table = RecordsTable(self.model, self.settings)
@@ -155,22 +159,14 @@ class MainWindow(QMainWindow):
         return table
 
     # -- libraries -----------------------------------------------------------------------
-    def switch_library(self, library: Library) -> None:
-        self.pane.flush_memo()
-        self.checker.stop()
-        old, self.library = self.library, library
+    def _library_changed(self, library: Library) -> None:
+        """Another library is open (the holder's signal): show it."""
         self.watch.follow(library)
         self._stamp = self._read_stamp()
-        self.coding.set_library(library)
         self.model.set_library(library)
         self.table.show_coders_column(len(library.coding.coders()))
         self.pane.show_record(None)
         self._set_library_labels()
-        self.libraries.remember(library.path)
-        if old is not library:
-            old.close()
-        self.screening.library_changed()
-        self.libraryChanged.emit(library)
         self.checker.start(library)
 
     def _set_library_labels(self) -> None:
@@ -195,7 +191,7 @@ class MainWindow(QMainWindow):
         current = self.current_record_id()
         self.library.coder = name
         self.settings.setValue("coder", name)
-        self.coding.undo_stack.clear()
+        self.undo_stack.clear()
         self.coding.refresh_coders()
         self.screening.library_changed()  # the decisions shown are the coder's own
         self._set_library_labels()
@@ -204,27 +200,21 @@ class MainWindow(QMainWindow):
             self.coding.show(current)
 
     # -- the table -----------------------------------------------------------------------
-    def _apply_filter(self) -> None:
-        status, state = status_filter.chosen(self.status_filter)
+    def _apply_filter(self, text: str, status: str | None, state: str | None = None) -> None:
         current = self.current_record_id()
-        self.model.set_filter(self.search.text(), status, state)
-        self._say_search_problems(search_syntax.parse(self.search.text()).problems)
-        if current is not None:
-            self.select_record(current)
-
-    def _say_search_problems(self, problems: list[str]) -> None:
-        """What the search did not understand: in the status bar, and the box's tooltip."""
-        said = "Search: not understood: " + "; ".join(problems)
+        self.model.set_filter(text, status, state)
+        problems = search_syntax.parse(text).problems
+        said = self.search_bar.show_problems(problems)  # and in the status bar:
         if problems:
             self.statusBar().showMessage(said, 10_000)
         elif self.statusBar().currentMessage().startswith(said):
             self.statusBar().clearMessage()
-        self.search.setToolTip(f"{said}.\nThose parts were searched as plain words.\n\n"
-                               f"{search_syntax.HELP}" if problems else search_syntax.HELP)
+        if current is not None:
+            self.select_record(current)
 
     def _update_count(self) -> None:
         shown = self.model.rowCount()
-        if not self.search.text() and self.status_filter.currentIndex() == 0:
+        if self.search_bar.everything:
             self._total = shown  # everything is shown: no need to count again
         elif self._total is None or self._total_of is not self.library:
             self._total = self.library.count()
@@ -277,64 +267,13 @@ class MainWindow(QMainWindow):
         self.search.setFocus()
         self.search.selectAll()
 
-    def accept_selected_suggestions(self) -> None:
-        n = self.coding.accept_in(self.selected_ids())
-        self.statusBar().showMessage(f"Suggestions accepted in {counted(n, 'record')}.", 5000)
-
-    def show_agreement(self) -> None:
-        from litdesk.ui.agreement_dialog import AgreementDialog
-
-        dialog = AgreementDialog(self.library, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
-    def reconcile_current(self) -> None:
-        """Open the side-by-side reconciliation of two coders on the current record."""
-        from litdesk.ui.reconcile_dialog import ReconcileDialog
-
-        rid = self.current_record_id()
-        names = [c for c in self.library.coding.coders() if c != "consensus"]
-        if rid is None or len(names) < 2:
-            self.statusBar().showMessage(
-                "Reconciling needs a record coded by two coders.", 5000)
-            return
-        me = self.library.coder if self.library.coder in names else names[0]
-        other = next(c for c in names if c != me)
-        dialog = ReconcileDialog(self.library, rid, me, other, self)
-        dialog.saved.connect(self.model.refresh_record)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-
     def toggle_blind(self) -> None:
         self.coding.set_blind(not self.coding.blind())
         self.actions_by_name["blind"].setChecked(self.coding.blind())
         self.coding.show(self.current_record_id())
 
-    def toggle_apply_on_import(self) -> None:
-        self.apply_on_import = not self.apply_on_import
-        self.settings.setValue("coding/apply_on_import", self.apply_on_import)
-
-    # -- import --------------------------------------------------------------------------
-    def import_dialog(self) -> None:
-        start = self.settings.value("import/folder", str(Path.home()))
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Import Records", str(start),
-            ";;".join(f"{name} ({patterns})" for name, patterns in FILE_TYPES))
-        if paths:
-            self.settings.setValue("import/folder", str(Path(paths[0]).parent))
-            self.import_paths(paths)
-
     def import_paths(self, paths: list[str]) -> bool:
-        if self.jobs.busy:
-            self.statusBar().showMessage("An import or export is already running.", 5000)
-            return False
-        if self.library.read_only:
-            self.statusBar().showMessage("This library is read-only: nothing can be imported.",
-                                         5000)
-            return False
-        self.checker.stop()  # the import holds the write lock; the check goes on after it
-        worker = workers.ImportWorker(self.library, paths, apply_suggestions=self.apply_on_import)
-        return self.jobs.run(worker, "Importing…", self._import_done)
+        return self.imports.import_paths(paths)
 
     def records_changed(self) -> None:
         """Records were added or removed: count them again and re-run the table's query,
@@ -344,6 +283,11 @@ class MainWindow(QMainWindow):
         self.model.refresh()
         self.table.reselect(current, chosen)
         self._note_own_change()
+
+    def _records_removed(self) -> None:
+        self.records_changed()
+        if self.pane.record is not None and self.current_record_id() is None:
+            self.coding.show(None)
 
     def _read_stamp(self) -> tuple[int, ...] | None:
         try:
@@ -388,15 +332,12 @@ class MainWindow(QMainWindow):
             self.coding.show(current)  # another coder's view: show their latest spans
         self.checker.start(self.library)  # records imported elsewhere (the CLI, a teammate)
 
-    def _import_done(self, summaries: object) -> None:
-        assert isinstance(summaries, list)
+    def _imported(self, summaries: list[FileSummary]) -> None:
         self.records_changed()
-        self.statusBar().showMessage(summary_text(summaries).splitlines()[0], 8000)
         if sum(s.added for s in summaries) and self.current_record_id() is None:
             self.table.selectRow(0)
-        dialog = ImportSummaryDialog(summaries, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+
+    def _import_done(self, summaries: list[FileSummary]) -> None:
         self.importFinished.emit(summaries)
         self.checker.start(self.library)
 
@@ -421,45 +362,6 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         return self.jobs.busy
 
-    # -- drops ---------------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-            self.drop_overlay.setGeometry(self.centralWidget().geometry())
-            self.drop_overlay.raise_()
-            self.drop_overlay.show()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.drop_overlay.hide()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.drop_overlay.hide()
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if not paths:
-            self.statusBar().showMessage("Only files on this computer can be imported.", 5000)
-            return
-        event.acceptProposedAction()
-        self.import_paths(paths)
-
-    def _memos_may_go(self) -> bool:
-        """Memos the library refused (a server away) are offered once more; if they still
-        cannot be saved, closing loses them, so the coder is asked first."""
-        if not self.coding.unsaved_memos or self.coding.save_unsaved_memos():
-            return True
-        n = len(self.coding.unsaved_memos)
-        answer = QMessageBox.warning(
-            self, "Memos not saved",
-            f"{'A memo' if n == 1 else counted(n, 'memo')} typed while the library could not be "
-            "reached cannot be saved yet. Close anyway, and lose "
-            f"{'it' if n == 1 else 'them'}?",
-            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Close
-
     # -- state ---------------------------------------------------------------------------
     def _restore_state(self) -> None:
         s = self.settings
@@ -474,7 +376,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.pane.flush_memo()
-        if not self._memos_may_go():
+        if not self.coding.memos_may_go():
             event.ignore()
             return
         self.watch.stop()
@@ -488,6 +390,6 @@ class MainWindow(QMainWindow):
             self.settings.setValue(f"library/{self.library.path}/current", current)
         self.libraries.remember(self.library.path)
         super().closeEvent(event)
-        # The window owns its library (as it does those it switched away from): its file
-        # handles, or its server connections, go with it.
-        self.library.close()
+        # The window owns its library (its holder does): its file handles, or its server
+        # connections, go with it.
+        self.holder.close()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip, QWidget
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Span
 from litdesk.core.spans import label_at, sentence_at
 from litdesk.core.term_matches import term_spans
-from litdesk.ui.textpos import OffsetMap
+from litdesk.ui.views.textpos import OffsetMap
 
 
 def initials(name: str) -> str:

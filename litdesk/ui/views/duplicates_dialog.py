@@ -32,7 +32,7 @@ from litdesk.core.duplicates import fold, normalise_doi
 from litdesk.core.model import Record
 from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError, PossiblePair
-from litdesk.ui import workers
+from litdesk.ui.tasks import workers
 
 log = logging.getLogger("litdesk.duplicates")
 DIFFERENT = QColor("#FFE8A8")  # pale amber: a field the two records give differently

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from litdesk.ui import workers
+from litdesk.ui.tasks import workers
 
 
 class JobRunner(QObject):

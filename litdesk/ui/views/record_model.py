@@ -24,7 +24,7 @@ from litdesk.core.model import LABELS
 from litdesk.core.screening import UNSCREENED, Decision
 from litdesk.core.status import table_text
 from litdesk.store.library import Library, LibraryError, RowSummary
-from litdesk.ui.plain import plain_tooltip
+from litdesk.ui.views.plain import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 

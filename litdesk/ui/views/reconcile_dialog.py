@@ -31,8 +31,8 @@ from litdesk.core.model import CONSENSUS_CODER, LABEL_TITLES, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at
 from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui.abstract_view import AbstractView
-from litdesk.ui.textpos import OffsetMap
+from litdesk.ui.views.abstract_view import AbstractView
+from litdesk.ui.views.textpos import OffsetMap
 
 DIFFERENCE_COLOUR = "#D55E00"  # Okabe-Ito vermilion: apart from every label colour
 

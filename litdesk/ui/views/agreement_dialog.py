@@ -27,7 +27,7 @@ from litdesk.core.agreement import Agreement, Figures, RecordAgreement, agreemen
 from litdesk.core.model import CONSENSUS_CODER, LABEL_COLOURS, LABEL_TITLES, LABELS
 from litdesk.core.words import counted
 from litdesk.store.library import Library
-from litdesk.ui.reconcile_dialog import ReconcileDialog
+from litdesk.ui.views.reconcile_dialog import ReconcileDialog
 
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from litdesk.core.screening import EXCLUDE, INCLUDE, MAYBE, Conflict, ScreeningError
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui.plain import plain_tooltip
+from litdesk.ui.views.plain import plain_tooltip
 
 
 def _pct(value: float | None) -> str:

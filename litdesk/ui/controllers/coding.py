@@ -12,86 +12,42 @@ was. The refusal is said in the status bar and above the abstract ("Not saved: �
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from functools import wraps
-from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from litdesk.core.model import LABEL_TITLES, Record, Span
+from litdesk.core.model import Record, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
 from litdesk.core.status import ACCEPTED, REJECTED
 from litdesk.core.suggestions import offered
+from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
-from litdesk.ui.record_pane import ALL_CODERS, RecordPane
-
-F = TypeVar("F", bound=Callable[..., Any])
-GONE = "the record is no longer in the library."
-
-
-def refusing(method: F) -> F:
-    """A gesture that reads or writes the library: a LibraryError becomes a "Not saved"."""
-
-    @wraps(method)
-    def run(self: CodingController, *args: Any) -> Any:
-        try:
-            return method(self, *args)
-        except LibraryError as e:
-            self.refuse(str(e))
-            return None
-
-    return run  # type: ignore[return-value]
-
-
-class SetSpansCommand(QUndoCommand):
-    """A saved change of a record's spans; undo writes the earlier ones back, redo the new.
-
-    ``applied`` says which of the two the library holds, so a write that is refused changes
-    nothing here and the command can be tried again; it never raises (an exception out of
-    a QUndoCommand leaves the stack moved as if it had worked).
-    """
-
-    def __init__(self, controller: CodingController, record_id: int, before: Sequence[Span],
-                 after: Sequence[Span], text: str):
-        super().__init__(text)
-        self._ctl = controller
-        self.record_id = record_id
-        self._before, self._after = list(before), list(after)
-        self.applied = True  # pushed once saved: the push's redo() has nothing to write
-
-    def redo(self) -> None:
-        if not self.applied:
-            self.applied = self._ctl.write_spans(self, self._after, undoing=False)
-
-    def undo(self) -> None:
-        if self.applied:
-            self.applied = not self._ctl.write_spans(self, self._before, undoing=True)
-
-
-def describe_tag(label: str, text: str) -> str:
-    snippet = text if len(text) <= 30 else text[:29] + "…"
-    return f"Tag “{snippet}” as {LABEL_TITLES[label]}"
+from litdesk.ui.controllers.coding_steps import GONE, SetSpansCommand, describe_tag, refusing
+from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
+from litdesk.ui.holder import LibraryHolder
+from litdesk.ui.views.record_pane import ALL_CODERS, RecordPane
 
 
 class CodingController(QObject):
     """Turns the pane's gestures into stored, undoable changes to the current record."""
 
-    message = Signal(str)  # something to tell the researcher in the status bar
     recordChanged = Signal(int)  # spans, status or memo of this record changed
     navigate = Signal(int)  # show this record (an undo touched a record not on screen)
     MEMO_RETRY_MS = 3000  # how often a memo the library refused is offered again
 
-    def __init__(self, library: Library, pane: RecordPane, parent: QObject | None = None):
+    def __init__(self, holder: LibraryHolder, pane: RecordPane, undo_stack: UndoSteps,
+                 messages: Messages, records: Records, parent: QWidget):
         super().__init__(parent)
-        self.library = library
+        self._parent = parent  # for its dialogs
+        self.holder, self.records = holder, records
         self.pane = pane
-        self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(500)
-        self.undo_stack.indexChanged.connect(self._after_step)
-        self._refused_step: tuple[bool, str, str] | None = None  # undoing?, what, why
-        self._stepping_back = False
+        self.undo_stack = undo_stack
+        self.messages = messages
+        undo_stack.refused.connect(self.refuse)
+        holder.aboutToChange.connect(pane.flush_memo)
+        holder.libraryChanged.connect(self.set_library)
         self.unsaved_memos: dict[int, str] = {}  # record id -> memo the library refused
         self._memo_retry = QTimer(self)
         self._memo_retry.setInterval(self.MEMO_RETRY_MS)
@@ -106,8 +62,12 @@ class CodingController(QObject):
         pane.coder_view.currentIndexChanged.connect(
             lambda _i: self.show(self.pane.record.id if self.pane.record else None))
 
-    def set_library(self, library: Library) -> None:
-        self.library = library
+    @property
+    def library(self) -> Library:
+        return self.holder.library
+
+    def set_library(self, _library: Library) -> None:
+        """Another library is open: what was kept for the last one goes."""
         self.undo_stack.clear()
         self.unsaved_memos.clear()
         self._memo_retry.stop()
@@ -203,13 +163,13 @@ class CodingController(QObject):
             return
         start, end = snap_to_words(record.abstract, start, end)
         if start >= end:
-            self.message.emit("Select some words of the abstract first.")
+            self.messages.say("Select some words of the abstract first.")
             return
         try:
             after = apply_tag(record.spans, record.abstract, start, end, label,
                               self.library.coder)
         except SpanError as e:
-            self.message.emit(str(e))
+            self.messages.say(str(e))
             return
         self._save(record.id, list(record.spans), after,  # type: ignore[arg-type]
                    describe_tag(label, record.abstract[start:end]))
@@ -255,6 +215,10 @@ class CodingController(QObject):
                 self.undo_stack.undo()
         return n
 
+    def accept_selected(self) -> None:
+        n = self.accept_in(self.records.selected())
+        self.messages.say(f"Suggestions accepted in {counted(n, 'record')}.", 5000)
+
     def _accept(self, record: Record, found: list[Span]) -> bool:
         assert record.id is not None
         self.library.set_suggestion_state(record.id, ACCEPTED)
@@ -278,7 +242,7 @@ class CodingController(QObject):
         done = not self.library.rows([record.id])[0].done
         self.library.set_done(record.id, done)
         self._saved()
-        self.message.emit(f"Record marked {'done' if done else 'not done'}.")
+        self.messages.say(f"Record marked {'done' if done else 'not done'}.")
         self.recordChanged.emit(record.id)
         self.refresh_coders()
         if not self.pane.editable:  # blind coding may now reveal the other coders' spans
@@ -287,7 +251,7 @@ class CodingController(QObject):
     def save_memo(self, record_id: int, text: str) -> None:
         """Save a memo; one the library refuses stays in the editor and is saved later."""
         if self.library.read_only:
-            self.message.emit("This library is read-only: changes cannot be saved.")
+            self.messages.say("This library is read-only: changes cannot be saved.")
             return
         self.unsaved_memos[record_id] = text
         self.save_unsaved_memos()
@@ -313,8 +277,23 @@ class CodingController(QObject):
         self._mark_memo()
         if retried:
             self._saved()
-            self.message.emit("The memos typed while the library was unreachable are saved.")
+            self.messages.say("The memos typed while the library was unreachable are saved.")
         return True
+
+    def memos_may_go(self) -> bool:
+        """Memos the library refused (a server away) are offered once more; if they still
+        cannot be saved, closing loses them, so the coder is asked first."""
+        if not self.unsaved_memos or self.save_unsaved_memos():
+            return True
+        n = len(self.unsaved_memos)
+        answer = QMessageBox.warning(
+            self._parent, "Memos not saved",
+            f"{'A memo' if n == 1 else counted(n, 'memo')} typed while the library could not be "
+            "reached cannot be saved yet. Close anyway, and lose "
+            f"{'it' if n == 1 else 'them'}?",
+            QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Close
 
     def _mark_memo(self) -> None:
         record = self.pane.record
@@ -324,7 +303,7 @@ class CodingController(QObject):
     def refuse(self, why: str) -> None:
         """A change the library did not take: say so; the pane keeps showing what is saved."""
         text = f"Not saved: {why}"
-        self.message.emit(text)
+        self.messages.say(text)
         self.pane.set_notice(text)
 
     def _saved(self) -> None:
@@ -336,10 +315,10 @@ class CodingController(QObject):
         if record is None or record.id is None:
             return None
         if self.library.read_only:
-            self.message.emit("This library is read-only: changes cannot be saved.")
+            self.messages.say("This library is read-only: changes cannot be saved.")
             return None
         if own_coding and not self.pane.editable:
-            self.message.emit("You are viewing another coder's spans: switch back to yours "
+            self.messages.say("You are viewing another coder's spans: switch back to yours "
                               "to edit.")
             return None
         return record
@@ -365,32 +344,10 @@ class CodingController(QObject):
             self.refuse(f"{GONE} (“{command.text()}” was dropped.)")
             return False
         except LibraryError as e:
-            self.step_refused(undoing, command.text(), str(e))
+            self.undo_stack.step_refused(undoing, command.text(), str(e))
             return False
         self._changed(command.record_id, saved)
         return True
-
-    def step_refused(self, undoing: bool, what: str, why: str) -> None:
-        """An undo or redo on the stack (of any command) that the library refused: the stack
-        is moved back once it has moved, and the coder told (see `_after_step`)."""
-        if not self._stepping_back and self._refused_step is None:
-            self._refused_step = (undoing, what, why)
-
-    def _after_step(self, _index: int) -> None:
-        """An undo or redo the library refused moved the stack: move it back, and say so.
-
-        The step back writes nothing for a refused command (its ``applied`` is unchanged)
-        and puts back any part of a macro that had been written."""
-        if self._refused_step is None or self._stepping_back:
-            return
-        undoing, what, why = self._refused_step
-        self._refused_step = None
-        self._stepping_back = True
-        try:
-            (self.undo_stack.redo if undoing else self.undo_stack.undo)()
-        finally:
-            self._stepping_back = False
-        self.refuse(f"{why} (“{what}” was not {'undone' if undoing else 'redone'}.)")
 
     def _changed(self, record_id: int, saved: list[Span]) -> None:
         self._saved()

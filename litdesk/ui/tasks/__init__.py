@@ -1,0 +1,1 @@
+"""Work off the GUI thread: one worker idiom (a QObject on a QThread), jobs, checks, watching."""

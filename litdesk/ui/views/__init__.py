@@ -1,0 +1,1 @@
+"""Widgets, dialogs and table models: they show things and emit what the user did."""
