@@ -334,3 +334,31 @@ def test_a_reason_that_looks_like_html_is_shown_as_typed(qtbot, screening):
         Qt.ItemDataRole.ToolTipRole)
     assert "&lt;img src=x&gt;" in tip
     assert "<img" not in tip
+
+
+def test_a_right_click_marks_the_word_as_a_term(qtbot, screening, answerer):
+    win = screening
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    view = win.pane.abstract
+    start = view.text.index("nurses")
+    view.select_range(start, start + len("nurses"))
+    point = view.cursorRect().center()
+    answerer.start(pick="Highlight “nurses” as an Exclusion Term")
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, point, view.viewport().mapToGlobal(point)))
+    qtbot.waitUntil(answerer.idle)
+    answerer.stop()
+    assert not answerer.problems
+    assert win.library.screening.terms() == {"nurses": "exclude"}
+    assert [(view.text[a:b], k) for a, b, k in view.term_spans()] == [("nurses", "exclude")]
+    # Out of screening mode the abstract's menu is coding's again: no term commands.
+    win.actions_by_name["screening_mode"].trigger()
+    answerer.start()
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, point, view.viewport().mapToGlobal(point)))
+    qtbot.waitUntil(answerer.idle)
+    answerer.stop()
+    assert not any("Term" in text for text, _on, _name in answerer.menus[-1])
+    assert view.term_spans() == []

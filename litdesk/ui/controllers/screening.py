@@ -92,6 +92,7 @@ class ScreeningController(QObject):
         self._look.timeout.connect(self.refresh_relevance)
         self._looks_left = 0
         self._warmed.connect(self._look_again)
+        self._warmed.connect(self.show_current)
         views.pane.abstract.menu_extras = self._term_menu
         views.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_current())
         holder.libraryChanged.connect(lambda _lib: self.library_changed())
@@ -220,7 +221,7 @@ class ScreeningController(QObject):
             return
         decision = self._view.decisions.get(rid) if rid is not None else None
         self.bar.show_decision(rid, decision, self._view.relevance.get(rid)
-                               if rid is not None else None)
+                               if rid is not None else None, self._ready.is_set())
 
     # -- deciding --------------------------------------------------------------------------
     def decide(self, decision: str, reason: str = "") -> bool:

@@ -25,6 +25,7 @@ from litdesk.core.screening import UNSCREENED, Decision
 from litdesk.core.status import table_text
 from litdesk.store.library import Library, LibraryError, RowSummary
 from litdesk.ui.views.plain import plain_tooltip
+from litdesk.ui.views.screening_bar import percent
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -140,7 +141,7 @@ class RecordTableModel(QAbstractTableModel):
             if score is None:
                 return None if role == Qt.ItemDataRole.DisplayRole else (
                     "Estimated once the ranking has an include and an exclude")
-            return f"{score:.0%}" if role == Qt.ItemDataRole.DisplayRole else (
+            return percent(score) if role == Qt.ItemDataRole.DisplayRole else (
                 f"Estimated relevance {score:.1%} (the ranking's, from the decisions so far)")
         decision = view.decisions.get(rid)
         if decision is None:

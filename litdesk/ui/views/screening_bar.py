@@ -33,6 +33,11 @@ WORDS = {INCLUDE: "Included", EXCLUDE: "Excluded", MAYBE: "Maybe"}
 REASON_COLUMNS = 3
 
 
+def percent(value: float) -> str:
+    """A relevance as people read it: "37%", and "<1%" rather than a 0% that is not nil."""
+    return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
+
+
 class ScreeningBar(QFrame):
     """What the screener sees and presses above the abstract; text is always plain."""
 
@@ -121,8 +126,9 @@ class ScreeningBar(QFrame):
         self.reasons_box.setVisible(bool(reasons))
 
     def show_decision(self, record_id: int | None, decision: Decision | None,
-                      relevance: float | None) -> None:
-        """Show the coder's decision on the record (None: not screened) and its relevance."""
+                      relevance: float | None, ready: bool = True) -> None:
+        """Show the coder's decision on the record (None: not screened) and its relevance
+        (``ready`` False: the ranking is still reading the records)."""
         if record_id != self.record_id:
             self._note_done()
             self.record_id = record_id
@@ -139,8 +145,12 @@ class ScreeningBar(QFrame):
             self.badge.setStyleSheet(
                 f"QLabel {{ color: white; background: {COLOURS.get(decision.decision, '#555')};"
                 " padding: 3px 10px; border-radius: 3px; font-weight: bold; }")
-        self.relevance.setText("Estimated relevance: " + (
-            f"{relevance:.0%}" if relevance is not None else "after one include and one exclude"))
+        if relevance is not None:
+            self.relevance.setText(f"Estimated relevance: {percent(relevance)}")
+        elif ready:
+            self.relevance.setText("Estimated relevance: after one include and one exclude")
+        else:
+            self.relevance.setText("Ranking: reading the records (table order meanwhile)")
         for btn in (*self.decision_buttons.values(), *self.reason_buttons):
             btn.setEnabled(record_id is not None)
 

@@ -60,7 +60,6 @@ class ConflictsDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.pairs.verticalHeader().hide()
-        self.pairs.setMaximumHeight(110)
         lay.addWidget(self.pairs)
         self.summary = QLabel()
         self.summary.setObjectName("conflictsSummary")
@@ -126,6 +125,9 @@ class ConflictsDialog(QDialog):
                                         f"{p.compared:,}", _pct(p.agreement),
                                         _kappa(p.kappa))):
                 self.pairs.setItem(n, col, _item(text))
+        rows = max(1, min(len(pairs), 4))  # the pairs' table as tall as its rows (up to 4)
+        self.pairs.setFixedHeight(self.pairs.horizontalHeader().height() + 4
+                                  + rows * self.pairs.verticalHeader().defaultSectionSize())
         screeners = sorted({c for k in self._conflicts for c in k.decisions})
         self.table.setColumnCount(2 + len(screeners))
         self.table.setHorizontalHeaderLabels(["ID", "Title", *screeners])
