@@ -132,7 +132,7 @@ def test_relevance_appears_once_there_is_an_include_and_an_exclude(qtbot, screen
     _press(win, "I")
     _press(win, "E")
     qtbot.waitUntil(lambda: all(win.model.index(r, column).data() for r in range(6)),
-                    timeout=30_000)
+                    timeout=90_000)  # the refit runs on a busy machine too
     assert all(win.model.index(r, column).data().endswith("%") for r in range(6))
     assert win.screening.bar.relevance.text().startswith("Estimated relevance: ")
 
@@ -298,7 +298,7 @@ def test_the_relevance_column_sorts_the_table_by_the_ranking(qtbot, screening):
     _press(win, "E")
     column = win.model.RELEVANCE
     qtbot.waitUntil(lambda: all(win.model.index(r, column).data() for r in range(6)),
-                    timeout=30_000)
+                    timeout=90_000)  # the refit runs on a busy machine too
     win.table.horizontalHeader().setSortIndicator(column, Qt.SortOrder.DescendingOrder)
     shown = [float(win.model.index(r, column).data().rstrip("%")) for r in range(6)]
     assert shown == sorted(shown, reverse=True)
