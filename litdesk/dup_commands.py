@@ -35,6 +35,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                          "reason, included")
     ct.add_argument("-o", "--output", metavar="FILE",
                     help="write the CSV to FILE instead (never over the library's own files)")
+    ct.add_argument("--diagram", metavar="FILE",
+                    help="draw the PRISMA 2020 flow diagram (identification and screening) to "
+                         "FILE: SVG, or PNG when FILE ends in .png ('-': SVG on standard output)")
 
 
 def _fail(message: str) -> int:
@@ -97,6 +100,8 @@ def merges(lib: Library, args: argparse.Namespace) -> int:
 
 
 def counts(lib: Library, args: argparse.Namespace) -> int:
+    if args.diagram:
+        return _diagram(lib, args.diagram)
     if args.prisma:
         flow = lib.screening.prisma()
         if args.csv or args.output:
@@ -128,6 +133,24 @@ def _counts_csv(lib: Library, counts: dict[str, int], destination: str) -> int:
         return _fail(str(e))
     if destination != "-":
         print(f"PRISMA counts written to {destination}")
+    return 0
+
+
+def _diagram(lib: Library, destination: str) -> int:
+    from litdesk.core.export import ExportError
+
+    render = None
+    if destination.lower().endswith(".png"):
+        from litdesk.ui.views.prisma_png import svg_to_png  # Qt draws it (offscreen, no window)
+
+        render = svg_to_png
+    sys.stdout.flush()
+    try:
+        lib.files.export_diagram(destination, render)
+    except (ExportError, ValueError) as e:  # refused or unwritable; a PNG Qt could not draw
+        return _fail(str(e))
+    if destination != "-":
+        print(f"PRISMA flow diagram written to {destination}")
     return 0
 
 

@@ -16,6 +16,7 @@ from litdesk.store.screening_facet import Screening as Screening
 
 if TYPE_CHECKING:
     from litdesk.core.agreement import Pair
+    from litdesk.core.export.prisma_diagram import PrismaFlow
     from litdesk.core.model import Span
     from litdesk.store.coders import CoderStatus
     from litdesk.store.engines.pg_live import ChangeListener
@@ -189,6 +190,19 @@ class Files(_Facet):
 
         return export_library(self._lib, fmt, ids, destination, all_coders=all_coders,
                               progress=progress, cancelled=cancelled)
+
+    def prisma_flow(self) -> PrismaFlow:
+        """The PRISMA 2020 flow: records per source file, duplicates removed, screening."""
+        from litdesk.store.export import prisma_flow
+
+        return prisma_flow(self._lib)
+
+    def export_diagram(self, destination: str | os.PathLike[str],
+                       render: Callable[[bytes], bytes] | None = None) -> int:
+        """Write the PRISMA flow diagram as SVG (or ``render``'s format); the bytes written."""
+        from litdesk.store.export import export_diagram
+
+        return export_diagram(self._lib, destination, render)
 
 
 class Live(_Facet):

@@ -301,3 +301,10 @@ def counts(lib: Library) -> Counts:
         records = s.scalar(select(func.count(RecordRow.id))) or 0
     return Counts(int(b[0]), int(b[1]), int(b[2]), int(b[3]), int(b[4]), int(b[5]), int(merged),
                   int(decided.get(KEPT, 0)), int(decided.get(PENDING, 0)), int(records))
+
+
+def source_reads(lib: Library) -> list[tuple[str, int]]:
+    """Each import's source file and the records read from it, oldest first."""
+    with Session(lib.engine) as s:
+        return [(src or "", int(n or 0)) for src, n in s.execute(
+            select(BatchRow.source, BatchRow.read).order_by(BatchRow.id)).all()]

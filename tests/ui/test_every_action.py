@@ -349,7 +349,10 @@ def test_every_command_runs_and_answers_its_dialogs(walk):
     commands = walk.discover()
     names = {c.name for c in commands}
     assert {"File > Export…", "File > Open Recent > " + str(walk.answerer.folder
-            / "other.litdesk.sqlite")} <= names, sorted(names)
+            / "other.litdesk.sqlite"), "File > Export PRISMA Diagram…",
+            "Screening > Screening Mode", "Screening > Include",
+            "Screening > Exclude With Reason > Exclude: Wrong population",
+            "Screening > Conflicts and Agreement…"} <= names, sorted(names)
     assert any(c.kind == "context" and "records" in c.where[0] for c in commands), names
     assert any(c.kind == "context" and "Tag as Aim" in c.text for c in commands), names
     print("\n".join(f"{'  ' if c.enabled else '- '}{c.name}" for c in commands))

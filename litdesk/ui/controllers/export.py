@@ -1,11 +1,11 @@
-"""File > Export Selected and Export: choosing records, format and file, then a worker."""
+"""File > Export Selected, Export and Export PRISMA Diagram: what, which format, which file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from litdesk.core.words import counted
 from litdesk.ui.controllers.shared import Messages, Records
@@ -44,7 +44,21 @@ class ExportActions(QObject):
         scope, fmt = dialog.chosen()
         ids = {"selected": self.records.selected, "shown": lambda: shown,
                "all": self.holder.library.search_ids}[scope]()
+        if dialog.included_only.isChecked():
+            ids = self.included(ids)
+            if not ids:
+                self.messages.say("None of those records is included (by its final screening "
+                                  "decision): nothing to export.", 8000)
+                return
         self.ask_path(ids, fmt, dialog.all_coders.isChecked())
+
+    def included(self, ids: list[int]) -> list[int]:
+        """Those of ``ids`` whose final screening decision is include, in their order."""
+        from litdesk.core.screening import INCLUDE
+
+        finals = self.holder.library.screening.finals()
+        return [rid for rid in ids
+                if (final := finals.get(rid)) is not None and final.decision == INCLUDE]
 
     def ask_path(self, ids: list[int], fmt: str, all_coders: bool = False) -> None:
         from litdesk.core.export import FORMATS
@@ -74,3 +88,34 @@ class ExportActions(QObject):
                else f"{counted(n, 'record')} exported to {self._path}{left_out_note(n)}")
         self.messages.say(msg, 8000)
         self.finished.emit(n)
+
+    def export_diagram(self) -> None:
+        """File > Export PRISMA Diagram: ask for an SVG or PNG file and draw the flow into it."""
+        folder = Path(str(self.settings.value("export/folder", str(Path.home()))))
+        path, chosen = QFileDialog.getSaveFileName(
+            self._parent, "Export PRISMA flow diagram", str(folder / "prisma-flow.svg"),
+            f"{DIAGRAM_SVG};;{DIAGRAM_PNG}")
+        if not path:
+            return
+        if not path.lower().endswith((".svg", ".png")):
+            path += ".png" if chosen == DIAGRAM_PNG else ".svg"
+        self.settings.setValue("export/folder", str(Path(path).parent))
+        self.diagram_to(path)
+
+    def diagram_to(self, path: str) -> bool:
+        """Draw the library's PRISMA flow diagram into ``path`` (PNG if it ends in .png)."""
+        from litdesk.core.export import ExportError
+        from litdesk.ui.views.prisma_png import svg_to_png
+
+        render = svg_to_png if path.lower().endswith(".png") else None
+        try:
+            self.holder.library.files.export_diagram(path, render)
+        except (ExportError, ValueError) as e:
+            QMessageBox.critical(self._parent, "PRISMA diagram not exported", str(e))
+            return False
+        self.messages.say(f"PRISMA flow diagram exported to {path}", 8000)
+        return True
+
+
+DIAGRAM_SVG = "SVG drawing, for a paper or an editor (*.svg)"
+DIAGRAM_PNG = "PNG image, 300 dpi (*.png)"

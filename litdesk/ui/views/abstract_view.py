@@ -7,7 +7,7 @@ rewritten. Offsets leave this widget as Python string indices.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import (
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip, QWidget
 
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Span
 from litdesk.core.spans import label_at, sentence_at
+from litdesk.core.term_matches import term_spans
 from litdesk.ui.views.textpos import OffsetMap
 
 
@@ -33,6 +34,10 @@ def initials(name: str) -> str:
     if len(parts) > 1:
         return "".join(p[0] for p in parts[:3]).upper()
     return name[:2].upper()
+
+
+#: The colours of the team's screening terms in the abstract (inclusion, exclusion).
+TERM_COLOURS = {"include": "#1b8a3a", "exclude": "#c62828"}
 
 
 def tint(hex_colour: str, alpha: int = 110) -> QColor:
@@ -66,13 +71,31 @@ class AbstractView(QTextEdit):
         self._spans: list[Span] = []
         self._suggestions: list[Span] = []
         self._others: list[Span] = []  # other coders' spans: shown, never edited
+        self._terms: dict[str, str] = {}  # screening terms highlighted: term -> kind
+        self._term_spans: list[tuple[int, int, str]] = []
+        #: Keys 1-5 tag (coding); off while screening, where the window's keys pick reasons.
+        self.tagging = True
+        #: Adds commands to the context menu (the menu, the selected text or the word at the
+        #: mouse); set by screening, to mark words as terms.
+        self.menu_extras: Callable[[QMenu, str], None] | None = None
 
     # -- content ---------------------------------------------------------------------------
     def set_abstract(self, text: str) -> None:
         self._map = OffsetMap(text)
         self._spans, self._suggestions = [], []
+        self._term_spans = term_spans(text, self._terms) if self._terms else []
         self.setPlainText(text)
         self._redraw()
+
+    def set_terms(self, terms: Mapping[str, str]) -> None:
+        """Highlight the team's screening terms (term -> "include" or "exclude"; {}: none)."""
+        self._terms = dict(terms)
+        self._term_spans = term_spans(self.text, self._terms) if self._terms else []
+        self._redraw()
+
+    def term_spans(self) -> list[tuple[int, int, str]]:
+        """The terms highlighted now: (start, end, kind) in Python string indices."""
+        return list(self._term_spans)
 
     @property
     def text(self) -> str:
@@ -110,6 +133,14 @@ class AbstractView(QTextEdit):
             fmt.setUnderlineColor(QColor(LABEL_COLOURS[span.label]))
             fmt.setFontUnderline(True)
             selections.append(self._selection(span, fmt))
+        for start, end, kind in self._term_spans:
+            # A term: in the kind's colour on a light tint of it, underlined.
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(TERM_COLOURS[kind]))
+            fmt.setBackground(tint(TERM_COLOURS[kind], 45))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor(TERM_COLOURS[kind]))
+            selections.append(self._selection(Span(start, end, "aim"), fmt))
         self.setExtraSelections(selections)
 
     def _selection(self, span: Span, fmt: QTextCharFormat) -> QTextEdit.ExtraSelection:
@@ -173,14 +204,14 @@ class AbstractView(QTextEdit):
     # -- gestures ----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
-        if Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not event.modifiers() & ~(
+        if self.tagging and Qt.Key.Key_1 <= key <= Qt.Key.Key_5 and not event.modifiers() & ~(
             Qt.KeyboardModifier.KeypadModifier
         ):
             label = LABELS[key - Qt.Key.Key_1]
             if not self.tag_selection(label):
                 self.labelKeyPressed.emit(label)  # no selection: the owner may tag a sentence
             return
-        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+        if self.tagging and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.untag_selection()
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._suggestions:
@@ -212,12 +243,17 @@ class AbstractView(QTextEdit):
         menu = QMenu(self)
         rng = self.selected_range()
         span = self.span_at_point(event.pos())
-        for n, label in enumerate(LABELS, start=1):
+        if self.menu_extras is not None:
+            self.menu_extras(menu, self._words_at(event.pos(), rng))
+            menu.addSeparator()
+        for n, label in enumerate(LABELS if self.tagging else (), start=1):
             act = menu.addAction(f"Tag as {LABEL_TITLES[label]}\t{n}")
             act.setEnabled(rng is not None)
             act.triggered.connect(lambda _=False, lab=label: self.tag_selection(lab))
         menu.addSeparator()
-        if span is not None and span in self._spans:
+        if not self.tagging:
+            pass
+        elif span is not None and span in self._spans:
             remove = menu.addAction(f"Remove {LABEL_TITLES[span.label]} span\tDel")
             remove.triggered.connect(lambda: self.untagRequested.emit(span.start, span.end))
         elif rng is not None:
@@ -227,6 +263,14 @@ class AbstractView(QTextEdit):
         copy.setEnabled(rng is not None)
         copy.triggered.connect(self.copy)
         menu.exec(event.globalPos())
+
+    def _words_at(self, point: QPoint, rng: tuple[int, int] | None) -> str:
+        """The selected text, else the word under ``point`` ("" over no word)."""
+        if rng is not None:
+            return self.text[rng[0]:rng[1]]
+        cursor = self.cursorForPosition(point)
+        cursor.select(QTextCursor.SelectionType.WordUnderCursor)
+        return cursor.selectedText()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if obj is self.viewport() and event.type() == QEvent.Type.ToolTip:

@@ -107,6 +107,11 @@ class ExportDialog(QDialog):
         self.all_coders.setToolTip("Otherwise: the consensus coding where there is one, else "
                                    "yours, and your memos")
         form.addRow("Coders:", self.all_coders)
+        self.included_only = QCheckBox("Included records only")
+        self.included_only.setObjectName("included_only")
+        self.included_only.setToolTip("Only the records whose final screening decision is "
+                                      "include (the consensus where there is one)")
+        form.addRow("Screening:", self.included_only)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -127,7 +132,10 @@ SHORTCUTS = (
     ("Enter / Esc", "Accept / reject the suggested sections of the record"),
     ("D", "Mark the record done (or not done)"),
     ("J / K, ↓ / ↑", "Next / previous record"),
-    ("N", "Next record not yet coded"),
+    ("N", "Next record not yet coded (screening: the next one the ranking proposes)"),
+    ("Ctrl+Shift+S", "Screening mode on / off"),
+    ("I / E / M", "Screening: include / exclude / maybe the record"),
+    ("1 – 6", "Screening: exclude with the reason of that key (the team's list)"),
     ("Ctrl+F", "Search"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo (tagging, deletions, removed imports)"),
     ("Ctrl+Delete", "Delete the selected records"),

@@ -8,6 +8,8 @@ paints, keeping a bounded cache.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,18 +21,40 @@ from PySide6.QtCore import (
 )
 
 from litdesk.core.model import LABELS
+from litdesk.core.screening import UNSCREENED, Decision
 from litdesk.core.status import table_text
 from litdesk.store.library import Library, LibraryError, RowSummary
+from litdesk.ui.views.plain import plain_tooltip
+from litdesk.ui.views.screening_bar import percent
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-class RecordTableModel(QAbstractTableModel):
-    """Columns: first author, year, title, journal, coding progress, every coder's status."""
+@dataclass(frozen=True)
+class ScreeningView:
+    """What the table shows of screening: the coder's own decisions (blind: never another
+    screener's), each record's estimated relevance (0..1; empty before the ranking can)."""
 
-    AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS, CODERS = range(6)
-    HEADERS = ("Author", "Year", "Title", "Journal", "Status", "Coders")
-    SORT_KEYS = ("author", "year", "title", "journal", "progress", "progress")
+    decisions: Mapping[int, Decision] = field(default_factory=dict)
+    relevance: Mapping[int, float] = field(default_factory=dict)
+
+    def state(self, record_id: int) -> str:
+        """The coder's decision on the record, or "unscreened"."""
+        decision = self.decisions.get(record_id)
+        return decision.decision if decision is not None else UNSCREENED
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Columns: first author, year, title, journal, coding progress, every coder's status,
+    the coder's screening decision and the ranking's estimated relevance."""
+
+    AUTHOR, YEAR, TITLE, JOURNAL, PROGRESS, CODERS, SCREENING, RELEVANCE = range(8)
+    HEADERS = ("Author", "Year", "Title", "Journal", "Status", "Coders", "Screening",
+               "Relevance")
+    SORT_KEYS = ("author", "year", "title", "journal", "progress", "progress", "screening",
+                 "relevance")
+    #: Sorted here, not by the library: by the screening decision or the estimated relevance.
+    LOCAL_SORTS = frozenset({"screening", "relevance"})
     WINDOW = 80  # rows fetched at once: a screenful or two, so a jump costs one small query
     CACHE = 5000  # rows kept
 
@@ -50,6 +74,8 @@ class RecordTableModel(QAbstractTableModel):
         self._row_of: dict[int, int] | None = None
         self._cache: OrderedDict[int, RowSummary] = OrderedDict()
         self._coders: dict[int, str] = {}  # record id -> "ana 5/5 ✓ · bob 2/5"
+        self._screening: ScreeningView | None = None  # set by screening (decisions, relevance)
+        self._state: str | None = None  # screening state filtered on (see STATE_DECISION)
         self._requery()
 
     # -- what the view asks --------------------------------------------------------------
@@ -77,9 +103,11 @@ class RecordTableModel(QAbstractTableModel):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (self.YEAR, self.PROGRESS):
+            if col in (self.YEAR, self.PROGRESS, self.SCREENING, self.RELEVANCE):
                 return int(Qt.AlignmentFlag.AlignCenter)
             return None
+        if col in (self.SCREENING, self.RELEVANCE):
+            return self._screening_data(self._ids[index.row()], col, role)
         row = self._row(index.row())
         if row is None:
             return None
@@ -104,6 +132,36 @@ class RecordTableModel(QAbstractTableModel):
             return self._coders.get(row.id, "")
         return table_text(row.status, row.sections, row.done)
 
+    def _screening_data(self, rid: int, col: int, role: int) -> str | None:
+        view = self._screening
+        if view is None:
+            return None
+        if col == self.RELEVANCE:
+            score = view.relevance.get(rid)
+            if score is None:
+                return None if role == Qt.ItemDataRole.DisplayRole else (
+                    "Estimated once the ranking has an include and an exclude")
+            return percent(score) if role == Qt.ItemDataRole.DisplayRole else (
+                f"Estimated relevance {score:.1%} (the ranking's, from the decisions so far)")
+        decision = view.decisions.get(rid)
+        if decision is None:
+            return "" if role == Qt.ItemDataRole.DisplayRole else "Not screened by you yet"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return decision.decision
+        said = f"You decided: {decision.decision}"
+        return plain_tooltip(said + (f" ({decision.reason})" if decision.reason else "") + (
+            f"\nNote: {decision.note}" if decision.note else ""))
+
+    def set_screening(self, view: ScreeningView | None) -> None:
+        """The coder's screening decisions and the relevance estimates to show (None: none);
+        re-sorted and re-filtered when the table depends on them."""
+        self._screening = view
+        if self._sort in self.LOCAL_SORTS or self._state is not None:
+            self._reset()
+        elif self._ids:
+            self.dataChanged.emit(self.index(0, self.SCREENING),
+                                  self.index(len(self._ids) - 1, self.RELEVANCE))
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` in SQLite (-1, Qt's "not sorted": the order of import)."""
         if not -1 <= column < len(self.SORT_KEYS):
@@ -115,9 +173,11 @@ class RecordTableModel(QAbstractTableModel):
             self._reset()
 
     # -- what the window tells it --------------------------------------------------------
-    def set_filter(self, search: str, status: str | None) -> None:
-        if (search, status) != (self._search, self._status):
-            self._search, self._status = search, status
+    def set_filter(self, search: str, status: str | None, state: str | None = None) -> None:
+        """Show the records matching ``search``, with coding ``status`` and screening
+        ``state`` (the coder's own decision: "include", "exclude", "maybe" or "unscreened")."""
+        if (search, status, state) != (self._search, self._status, self._state):
+            self._search, self._status, self._state = search, status, state
             self._reset()
 
     def set_library(self, library: Library) -> None:
@@ -161,9 +221,18 @@ class RecordTableModel(QAbstractTableModel):
         self.rowsRequeried.emit()
 
     def _query(self) -> list[int]:
-        return self._lib.search_ids(
-            self._search, status=self._status, sort=self._sort, descending=self._descending
-        )
+        local = self._sort in self.LOCAL_SORTS
+        ids = self._lib.search_ids(
+            self._search, status=self._status, sort="id" if local else self._sort,
+            descending=False if local else self._descending)
+        view = self._screening or ScreeningView()
+        if self._state is not None:
+            ids = [rid for rid in ids if view.state(rid) == self._state]
+        if self._sort == "relevance":
+            ids.sort(key=lambda rid: view.relevance.get(rid, -1.0), reverse=self._descending)
+        elif self._sort == "screening":
+            ids.sort(key=view.state, reverse=self._descending)
+        return ids
 
     def _requery(self, ids: list[int] | None = None) -> None:
         self._ids = self._query() if ids is None else ids

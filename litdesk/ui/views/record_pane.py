@@ -125,6 +125,7 @@ class RecordPane(QWidget):
 
         self.abstract = AbstractView()
         self.abstract.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._page_layout = lay  # bars (screening's) go in above the abstract
         lay.addWidget(self.abstract, 1)
         self.no_abstract = QLabel("This record has no abstract.")
         self.no_abstract.setObjectName("noAbstract")
@@ -189,6 +190,15 @@ class RecordPane(QWidget):
         self.memo.setPlainText(record.memo)
         self._loading = False
         self._memo_timer.stop()
+
+    def add_bar(self, bar: QWidget) -> None:
+        """Put ``bar`` above the abstract (screening's decision bar)."""
+        self._page_layout.insertWidget(self._page_layout.indexOf(self.abstract), bar)
+
+    def set_coding_tools(self, shown: bool) -> None:
+        """Show or hide the section buttons (hidden while screening: its keys differ)."""
+        for btn in (*self.buttons.values(), self.remove_button):
+            btn.setVisible(shown)
 
     def show_unavailable(self, text: str) -> None:
         """No record, but why: the one chosen cannot be read now (the server is away)."""

@@ -13,7 +13,8 @@ from litdesk.ui.views.record_model import RecordTableModel
 TITLE_MIN_CHARS = 30  # Title keeps room for this many average characters when columns show
 WIDTHS = {RecordTableModel.AUTHOR: 130, RecordTableModel.YEAR: 50,
           RecordTableModel.JOURNAL: 150, RecordTableModel.PROGRESS: 120,
-          RecordTableModel.CODERS: 160}
+          RecordTableModel.CODERS: 160, RecordTableModel.SCREENING: 80,
+          RecordTableModel.RELEVANCE: 80}
 
 
 class RecordsTable(QTableView):

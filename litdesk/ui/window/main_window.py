@@ -32,6 +32,7 @@ from litdesk.ui.controllers.export import ExportActions
 from litdesk.ui.controllers.history import LibraryHistory
 from litdesk.ui.controllers.imports import ImportActions
 from litdesk.ui.controllers.library import LibraryActions
+from litdesk.ui.controllers.screening import ScreeningController, ScreeningViews
 from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.tasks.background import SuggestionChecker
@@ -121,7 +122,13 @@ class MainWindow(QMainWindow):
         self.drops.refused.connect(lambda why: self.messages.say(why, 5000))
         self.coders = CodersActions(self.holder, self.messages, records, self)
         self.coders.recordChanged.connect(self.model.refresh_record)
+        self.screening = ScreeningController(
+            self.holder, ScreeningViews(self.pane, self.table, self), self.undo_stack,
+            self.current_record_id, self.select_record, self)
+        self.screening.message.connect(lambda text: self.messages.say(text))
+        self.statusBar().addWidget(self.screening.progress)
         self.actions_by_name = menus.build(self)
+        self.screening.bind(self.actions_by_name, self.exclude_menu)
         self.addToolBar(self.search_bar)
         self._set_library_labels()
         self._update_count()
@@ -186,15 +193,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("coder", name)
         self.undo_stack.clear()
         self.coding.refresh_coders()
+        self.screening.library_changed()  # the decisions shown are the coder's own
         self._set_library_labels()
         self.model.refresh()
         if current is not None and self.select_record(current):
             self.coding.show(current)
 
     # -- the table -----------------------------------------------------------------------
-    def _apply_filter(self, text: str, status: str | None) -> None:
+    def _apply_filter(self, text: str, status: str | None, state: str | None = None) -> None:
         current = self.current_record_id()
-        self.model.set_filter(text, status)
+        self.model.set_filter(text, status, state)
         problems = search_syntax.parse(text).problems
         said = self.search_bar.show_problems(problems)  # and in the status bar:
         if problems:

@@ -52,6 +52,7 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(file, "&Import…", win.imports.import_dialog, "Ctrl+I", "import")
     add(file, "&Export Selected…", win.exports.export_selected, "Ctrl+E", "export_selected")
     add(file, "E&xport…", win.exports.export_dialog, "Ctrl+Shift+E", "export")
+    add(file, "Export PRISMA &Diagram…", win.exports.export_diagram, None, "export_diagram")
     file.addSeparator()
     add(file, "Undo an Import…", win.history.undo_import_dialog, None, "undo_import")
     add(file, "Restore Backup…", win.history.restore_backup_dialog, None, "restore_backup")
@@ -107,6 +108,8 @@ def build(win: MainWindow) -> dict[str, QAction]:
     blind.setChecked(win.coding.blind())
     blind.setToolTip("Hide other coders' spans on a record until you have marked it done")
 
+    _screening_menu(win, bar.addMenu("&Screening"), add)
+
     help_menu = bar.addMenu("&Help")
     add(help_menu, "&User Guide", lambda: help_actions.show_user_guide(win),
         QKeySequence.StandardKey.HelpContents, "user_guide")
@@ -119,3 +122,26 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(help_menu, "&About litdesk", lambda: help_actions.show_about(win, win.library.path),
         None, "about")
     return acts
+
+
+def _screening_menu(win: MainWindow, menu: QMenu, add: Callable[..., QAction]) -> None:
+    """Screening: the mode, the decisions (their keys live in the mode), reasons, conflicts."""
+    from litdesk.core.screening import EXCLUDE, INCLUDE, MAYBE
+
+    mode = add(menu, "Screening &Mode", lambda: win.screening.toggle(), "Ctrl+Shift+S",
+               "screening_mode")
+    mode.setCheckable(True)
+    mode.setToolTip("Screen titles and abstracts: I include, E exclude, M maybe, reason keys")
+    menu.addSeparator()
+    for decision in (INCLUDE, EXCLUDE, MAYBE):
+        add(menu, f"&{decision.capitalize()}", lambda d=decision: win.screening.decide(d),
+            None, f"screen_{decision}")
+    win.exclude_menu = menu.addMenu("Exclude &With Reason")
+    add(menu, "&Next Record to Screen", lambda: win.screening.next_record(), None,
+        "next_to_screen")
+    menu.addSeparator()
+    add(menu, "Exclusion &Reasons…", lambda: win.screening.edit_reasons(), None,
+        "screening_reasons")
+    add(menu, "Highlight &Terms…", lambda: win.screening.edit_terms(), None, "screening_terms")
+    add(menu, "&Conflicts and Agreement…", lambda: win.screening.show_conflicts(), None,
+        "screening_conflicts")
