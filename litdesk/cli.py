@@ -22,7 +22,7 @@ from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
             "install-desktop", "grant", "revoke", "members", "copy-library", "duplicates",
-            "merge", "keep-both", "unmerge", "merges", "counts")
+            "merge", "keep-both", "unmerge", "merges", "counts", "learn")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
 #: Without a command the app opens and imports the FILEs: the usage line says both forms.
 USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n"
@@ -134,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--merge", action="store_true",
                     help="add to a destination that already holds records (new ids)")
 
-    from litdesk import dup_commands
+    from litdesk import dup_commands, learn_commands
 
     dup_commands.add_parsers(sub)
+    learn_commands.add_parsers(sub)
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from litdesk.core.model import Span
 from litdesk.core.sections import suggest_sections
 from litdesk.core.status import offers_suggestions
+
+if TYPE_CHECKING:
+    from litdesk.core.section_learning import AdaptedModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +44,13 @@ def from_headings(abstract: str) -> list[Suggested]:
     return [Suggested(s, e, label, 1.0) for s, e, label in suggest_sections(abstract)]
 
 
-def from_model(abstract: str) -> list[Suggested]:
-    """Sections the shipped model is confident of (may raise section_model.ModelError)."""
+def from_model(abstract: str, model: AdaptedModel | None = None) -> list[Suggested]:
+    """Sections the model is confident of: the library's ``model`` if given, else the
+    shipped one (may raise section_model.ModelError)."""
     from litdesk.core.section_model import suggest_confident  # not at start-up
 
     return [Suggested(s, e, label, confidence)
-            for s, e, label, confidence in suggest_confident(abstract)]
+            for s, e, label, confidence in suggest_confident(abstract, model=model)]
 
 
 #: Source name -> the suggestions it makes for an abstract.
@@ -55,18 +59,22 @@ SOURCES: Final[dict[str, Callable[[str], list[Suggested]]]] = {
 
 
 def offered(abstract: str, sections: int, done: bool, answer: str,
-            source: str = HEADINGS) -> list[Suggested]:
+            source: str = HEADINGS, model: AdaptedModel | None = None) -> list[Suggested]:
     """The suggestions a coder is offered on a record, from ``source``: none unless
-    :func:`~litdesk.core.status.offers_suggestions` (nothing tagged, not done, not rejected)."""
+    :func:`~litdesk.core.status.offers_suggestions` (nothing tagged, not done, not rejected).
+    ``model``: the library's own section model, for the ``model`` source (None: shipped)."""
     if not abstract or not offers_suggestions(sections, done, answer):
         return []
+    if source == MODEL:
+        return from_model(abstract, model)
     return SOURCES[source](abstract)
 
 
 def offered_first(abstract: str, sections: int, done: bool, answer: str,
-                  sources: Sequence[str] = (HEADINGS,)) -> tuple[str, list[Suggested]]:
+                  sources: Sequence[str] = (HEADINGS,),
+                  model: AdaptedModel | None = None) -> tuple[str, list[Suggested]]:
     """The first of ``sources`` that offers suggestions on a record, and them (or ``[]``)."""
     for source in sources:
-        if found := offered(abstract, sections, done, answer, source):
+        if found := offered(abstract, sections, done, answer, source, model):
             return source, found
     return sources[-1], []

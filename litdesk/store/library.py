@@ -32,7 +32,7 @@ from litdesk.store.engines.sqlite_connection import WRITE_OPTION
 from litdesk.store.errors import DamagedLibrary as DamagedLibrary
 from litdesk.store.errors import LibraryError
 from litdesk.store.errors import PasswordNeeded as PasswordNeeded
-from litdesk.store.facets import Coding, Duplicates, Files, Live, Suggestions, Team
+from litdesk.store.facets import Coding, Duplicates, Files, Learning, Live, Suggestions, Team
 from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location
 from litdesk.store.merging import PossiblePair as PossiblePair
@@ -54,10 +54,10 @@ def default_coder() -> str:
 class Library:
     """An open litdesk library (a SQLite file now; a server database later)."""
 
-    # The sub-facades (litdesk.store.facets), made on first use. Callers outside the store
-    # name the classes below that the facade re-exports (`X as X`), never their modules.
+    # Sub-facades (store.facets), made on first use: callers name these, never their modules.
     coding = cached_property(Coding)
     suggestions = cached_property(Suggestions)
+    learning = cached_property(Learning)
     duplicates = cached_property(Duplicates)
     files = cached_property(Files)
     live = cached_property(Live)

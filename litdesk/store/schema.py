@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -175,3 +185,17 @@ class MergeRow(Base):
     coder: Mapped[str] = mapped_column(String(128), default="")
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # both records' rows
     undone_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+class LearnedModelRow(Base):
+    """The library's own model of one kind (``name``), learned from its coding (0010)."""
+
+    __tablename__ = "learned_model"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None: reset
+    in_use: Mapped[bool] = mapped_column(Boolean, default=False)
+    base: Mapped[str] = mapped_column(String(64), default="")  # the built-in model it adapts
+    done_seen: Mapped[int] = mapped_column(Integer, default=0)  # done abstracts at learning
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    learned_at: Mapped[str] = mapped_column(String(32), default="")
+    coder: Mapped[str] = mapped_column(String(128), default="")
