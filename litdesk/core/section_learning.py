@@ -333,7 +333,7 @@ def learn(examples: Sequence[Example], base: SectionModel, *,
             return Report(len(docs), 0, base_score, adapted_score, None)
         held = docs[fold::FOLDS]
         training = [d for i, d in enumerate(docs) if i % FOLDS != fold]
-        model = _fit(training, base)
+        model = _fit(training, base, cancelled)
         base_score.merge(_score(held, base))
         adapted_score.merge(_score(held, model))
         if progress:

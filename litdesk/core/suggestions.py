@@ -29,14 +29,22 @@ class Suggested:
     label: str
     confidence: float = 1.0
 
-    def as_span(self, abstract: str) -> Span:
-        """The provisional span the coding pane draws hatched."""
-        return Span(self.start, self.end, self.label, abstract[self.start:self.end],
-                    suggested=True)
+    def as_span(self, abstract: str, source: str = "headings") -> SuggestedSpan:
+        """The provisional span the coding pane draws (by its source) until it is accepted."""
+        return SuggestedSpan(self.start, self.end, self.label, abstract[self.start:self.end],
+                             suggested=True, source=source, confidence=self.confidence)
 
 
 HEADINGS: Final = "headings"
 MODEL: Final = "model"
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedSpan(Span):
+    """A suggested span as the pane shows it: where it came from and how sure that is."""
+
+    source: str = HEADINGS
+    confidence: float = 1.0
 
 
 def from_headings(abstract: str) -> list[Suggested]:
