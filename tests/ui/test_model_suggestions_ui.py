@@ -171,3 +171,17 @@ def test_menu_learns_now_and_resets(qtbot, window, make_ris) -> None:
     assert not window.library.learning.state().has_model
     assert window.library.learning.model() is None
     assert "built-in section model again" in window.statusBar().currentMessage()
+
+
+def test_accepting_many_records_at_once_takes_headings_only(qtbot, window, make_ris,
+                                                            seed) -> None:
+    _import(window, make_ris, 2)
+    window.library.files.import_file(seed)  # a structured abstract: suggestions from headings
+    window.model.refresh()
+    window.table.setFocus()
+    window.table.selectAll()
+    window.actions_by_name["accept_selected_suggestions"].trigger()
+    ids = window.model.ids
+    coded = {rid for rid in ids if window.library.spans(rid)}
+    assert len(coded) == 1  # the seed; the model's guesses wait to be seen
+    assert "accepted in 1 record" in window.statusBar().currentMessage()

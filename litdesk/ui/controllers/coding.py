@@ -139,10 +139,10 @@ class CodingController(QObject):
             return  # the server is away: the chooser stays as it was
         self.pane.set_coders(me, others)
 
-    def suggestions(self, record: Record) -> list[Span]:
-        """Provisional spans from the abstract's headings, else from the section model (the
-        library's own while it is in use), unless coded or rejected; on a record where some
-        were accepted one by one, the rest of them."""
+    def suggestions(self, record: Record, *, model: bool = True) -> list[Span]:
+        """Provisional spans from the abstract's headings, else (``model``) from the section
+        model (the library's own while it is in use), unless coded or rejected; on a record
+        where some were accepted one by one, the rest of them."""
         if not record.abstract or record.id is None:
             return []
         if record.spans:
@@ -157,7 +157,8 @@ class CodingController(QObject):
         row = rows[0]
         try:
             source, found = offered_first(record.abstract, row.sections, row.done, row.answer,
-                                          (HEADINGS, MODEL), self.library.learning.model())
+                                          (HEADINGS, MODEL) if model else (HEADINGS,),
+                                          self.library.learning.model() if model else None)
         except ValueError as e:  # ModelError (a broken install): headings only, say why
             log.warning("no model suggestions: %s", e)
             source, found = offered_first(record.abstract, row.sections, row.done, row.answer)
@@ -221,7 +222,8 @@ class CodingController(QObject):
             self._accept(record, found)
 
     def accept_in(self, ids: Sequence[int]) -> int:
-        """Accept the suggestions of several records as one undoable step; how many.
+        """Accept the heading suggestions of several records (the model's only where the coder
+        sees them) as one undoable step; how many.
 
         Stops at the first record the library refuses (the ones before stay accepted)."""
         n = 0
@@ -229,7 +231,7 @@ class CodingController(QObject):
         try:
             for rid in ids:
                 record = self.library.record(rid)
-                found = self.suggestions(record)
+                found = self.suggestions(record, model=False)  # unseen: headings only
                 if found:
                     if not self._accept(record, found):
                         break
