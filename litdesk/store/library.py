@@ -54,7 +54,8 @@ def default_coder() -> str:
 class Library:
     """An open litdesk library (a SQLite file now; a server database later)."""
 
-    # Sub-facades (store.facets), made on first use: callers name these, never their modules.
+    # The sub-facades (litdesk.store.facets), made on first use. Callers outside the store
+    # name the classes below that the facade re-exports (`X as X`), never their modules.
     coding = cached_property(Coding)
     suggestions = cached_property(Suggestions)
     learning = cached_property(Learning)
