@@ -23,7 +23,8 @@ from litdesk.paths import default_library_path
 
 COMMANDS = ("import", "list", "export", "suggest", "tag", "untag", "done", "coders", "agreement",
             "install-desktop", "grant", "revoke", "members", "copy-library", "duplicates",
-            "merge", "keep-both", "unmerge", "merges", "counts", "screen")
+            "merge", "keep-both", "unmerge", "merges", "counts", "screen",
+            "learn")
 _GLOBAL_WITH_VALUE = ("--library", "-l", "--coder")
 #: Without a command the app opens and imports the FILEs: the usage line says both forms.
 USAGE = ("%(prog)s [-h] [--version] [--library PATH] [--coder NAME] [FILE ...]\n"
@@ -137,12 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--merge", action="store_true",
                     help="add to a destination that already holds records (new ids)")
 
-    from litdesk import dup_commands
+    from litdesk import dup_commands, learn_commands
 
     dup_commands.add_parsers(sub)
     from litdesk import screen_commands
 
     screen_commands.add_parser(sub)
+    learn_commands.add_parsers(sub)
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")

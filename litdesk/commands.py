@@ -217,7 +217,7 @@ def _suggest(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.suggestions import HEADINGS, MODEL, offered_first
 
     sources = (HEADINGS, MODEL) if args.model else (HEADINGS,)
-    ids = _selected_ids(lib, args)
+    ids, model = _selected_ids(lib, args), lib.learning.model() if args.model else None
     rows = {r.id: r for r in lib.rows(ids)}
     found = []
     try:
@@ -225,7 +225,7 @@ def _suggest(lib: Library, args: argparse.Namespace) -> int:
             assert rec.id is not None
             row = rows[rec.id]
             source, spans = offered_first(rec.abstract, row.sections, row.done, row.answer,
-                                          sources)
+                                          sources, model)
             if spans:
                 found.append((rec, source, spans))
     except ModelError as e:
@@ -420,10 +420,10 @@ CREATES = frozenset({"import"})
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})
 
-from litdesk import dup_commands, screen_commands  # noqa: E402 - commands living there
+from litdesk import dup_commands, learn_commands, screen_commands  # noqa: E402 - commands there
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
-    **dup_commands.HANDLERS, **screen_commands.HANDLERS,
+    **dup_commands.HANDLERS, **screen_commands.HANDLERS, **learn_commands.HANDLERS,
     "grant": _access,
     "revoke": _access,
     "members": _members,

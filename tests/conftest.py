@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -74,6 +75,39 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared RIS corpus is not beside this checkout ({CORPUS})")
     return CORPUS
+
+
+ABSTRACTS = SHARED / "corpus" / "abstracts" / "abstracts.jsonl"
+_NLM = {"BACKGROUND": "background", "OBJECTIVE": "aim", "METHODS": "method",
+        "RESULTS": "results", "CONCLUSIONS": "conclusion"}
+
+
+def bare_abstracts(source: str, n: int) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    """The first ``n`` real structured abstracts of corpus ``source`` with their headings
+    removed, and the sections as a coder would code them (as the section model was trained)."""
+    if not ABSTRACTS.is_file():
+        pytest.skip(f"the shared abstracts corpus is not beside this checkout ({ABSTRACTS})")
+    out = []
+    with ABSTRACTS.open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            if row["source_repo"] != source:
+                continue
+            text, spans = "", []
+            for heading, category, start, end in row["sections"]:
+                body = row["text"][start:end]
+                body = body[len(heading):] if body.startswith(heading) else body
+                body = body.lstrip(" :.-\t\n").strip()
+                if category not in _NLM or not body:
+                    continue
+                text += " " if text else ""
+                spans.append((len(text), len(text) + len(body), _NLM[category]))
+                text += body
+            if len(spans) >= 3:
+                out.append((text, spans))
+            if len(out) == n:
+                break
+    return out
 
 
 def installed_cli() -> str:

@@ -19,11 +19,14 @@ from array import array
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from litdesk.core import section_features
 from litdesk.core.model import LABELS
 from litdesk.core.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from litdesk.core.section_learning import AdaptedModel
 
 MODEL_FILE: Final = "section_model.bin"
 #: Spans the model is less sure of than this are not suggested.
@@ -177,7 +180,7 @@ def posteriors(emissions: list[list[float]], m: SectionModel) -> list[list[float
     return out
 
 
-def suggest(text: str, model: SectionModel | None = None) -> list[Suggestion]:
+def suggest(text: str, model: SectionModel | AdaptedModel | None = None) -> list[Suggestion]:
     """Section spans ``(start, end, label, confidence)`` of an abstract without headings.
 
     Every sentence gets a label; runs of one label make a span from the start of its first
@@ -202,6 +205,8 @@ def suggest(text: str, model: SectionModel | None = None) -> list[Suggestion]:
     return spans
 
 
-def suggest_confident(text: str, threshold: float = MIN_CONFIDENCE) -> list[Suggestion]:
-    """:func:`suggest` without the spans whose confidence is below ``threshold``."""
-    return [s for s in suggest(text) if s[3] >= threshold]
+def suggest_confident(text: str, threshold: float = MIN_CONFIDENCE,
+                      model: SectionModel | AdaptedModel | None = None) -> list[Suggestion]:
+    """:func:`suggest` (by ``model``, else the shipped one) without the spans whose
+    confidence is below ``threshold``."""
+    return [s for s in suggest(text, model) if s[3] >= threshold]

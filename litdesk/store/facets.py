@@ -1,4 +1,4 @@
-"""The Library's sub-facades (lib.coding, .suggestions, .duplicates, .files, .live, .team).
+"""The Library's sub-facades (lib.coding, .suggestions, .learning, .duplicates, .files, ...).
 
 Each is a small object bound to one open library that delegates to the store module doing the
 work, so that callers outside the store (the UI, the CLI) never import those modules or pass
@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from litdesk.core.agreement import Pair
     from litdesk.core.export.prisma_diagram import PrismaFlow
     from litdesk.core.model import Span
+    from litdesk.core.section_learning import AdaptedModel, Report
     from litdesk.store.coders import CoderStatus
     from litdesk.store.engines.pg_live import ChangeListener
     from litdesk.store.importer import FileSummary, Progress
+    from litdesk.store.learning import LearnedState
     from litdesk.store.library import Library
     from litdesk.store.merging import Counts, PossiblePair
     from litdesk.store.pending import Ranges
@@ -122,6 +124,50 @@ class Suggestions(_Facet):
         if sources is None:
             return suggestions.apply_suggestions(self._lib, ids)
         return suggestions.apply_suggestions(self._lib, ids, sources)
+
+
+class Learning(_Facet):
+    """The library's own section model, learned from its coding (see store.learning)."""
+
+    _cached: tuple[str, AdaptedModel | None] = ("", None)
+
+    def model(self) -> AdaptedModel | None:
+        """The library's model while it is in use, else None (suggest from the built-in)."""
+        from litdesk.store import learning
+
+        st = learning.state(self._lib)
+        if st is None or not st.in_use:
+            return None
+        key = f"{st.learned_at} {st.coder} {st.done_seen}"
+        if self._cached[0] != key:
+            self._cached = (key, learning.load_model(self._lib))
+        return self._cached[1]
+
+    def state(self) -> LearnedState | None:
+        """The stored model's scores and dates (None: never learned)."""
+        from litdesk.store import learning
+
+        return learning.state(self._lib)
+
+    def due(self) -> bool:
+        """Whether enough abstracts were done since the last learning to learn again."""
+        from litdesk.store import learning
+
+        return learning.due(self._lib)
+
+    def learn(self, *, progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> Report:
+        """Learn and store the library's model; its cross-validated report (ValueError:
+        too little coding)."""
+        from litdesk.store import learning
+
+        return learning.learn(self._lib, progress=progress, cancelled=cancelled)
+
+    def reset(self) -> bool:
+        """Back to the built-in model; whether a learned one was dropped."""
+        from litdesk.store import learning
+
+        return learning.reset(self._lib)
 
 
 class Duplicates(_Facet):

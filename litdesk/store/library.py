@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from litdesk.core import spans as span_ops
 from litdesk.core.model import Record, Span, short_authors
 from litdesk.core.status import ANSWERS, status_of
-from litdesk.store import pending, safety
+from litdesk.store import facets, pending, safety
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.engines import backend_for
 from litdesk.store.engines.pg_live import ChangeListener as ChangeListener
@@ -32,7 +32,6 @@ from litdesk.store.engines.sqlite_connection import WRITE_OPTION
 from litdesk.store.errors import DamagedLibrary as DamagedLibrary
 from litdesk.store.errors import LibraryError
 from litdesk.store.errors import PasswordNeeded as PasswordNeeded
-from litdesk.store.facets import Coding, Duplicates, Files, Live, Screening, Suggestions, Team
 from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location
 from litdesk.store.merging import PossiblePair as PossiblePair
@@ -56,13 +55,14 @@ class Library:
 
     # The sub-facades (litdesk.store.facets), made on first use. Callers outside the store
     # name the classes below that the facade re-exports (`X as X`), never their modules.
-    coding = cached_property(Coding)
-    suggestions = cached_property(Suggestions)
-    duplicates = cached_property(Duplicates)
-    files = cached_property(Files)
-    live = cached_property(Live)
-    team = cached_property(Team)
-    screening = cached_property(Screening)
+    coding = cached_property(facets.Coding)
+    suggestions = cached_property(facets.Suggestions)
+    learning = cached_property(facets.Learning)
+    duplicates = cached_property(facets.Duplicates)
+    files = cached_property(facets.Files)
+    live = cached_property(facets.Live)
+    team = cached_property(facets.Team)
+    screening = cached_property(facets.Screening)
 
     def __init__(self, engine: Engine, path: Path, coder: str, read_only: bool = False):
         self.engine = engine

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -232,6 +233,21 @@ class TermRow(Base):
     __tablename__ = "screening_term"
     term: Mapped[str] = mapped_column(String(200), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
+
+
+
+class LearnedModelRow(Base):
+    """The library's own model of one kind (``name``), learned from its coding (0010)."""
+
+    __tablename__ = "learned_model"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None: reset
+    in_use: Mapped[bool] = mapped_column(Boolean, default=False)
+    base: Mapped[str] = mapped_column(String(64), default="")  # the built-in model it adapts
+    done_seen: Mapped[int] = mapped_column(Integer, default=0)  # done abstracts at learning
+    scores: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    learned_at: Mapped[str] = mapped_column(String(32), default="")
+    coder: Mapped[str] = mapped_column(String(128), default="")
 
 
 def table_of(row: type[Base]) -> Table:

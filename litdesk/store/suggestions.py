@@ -22,7 +22,7 @@ from litdesk.core.model import Span
 from litdesk.core.section_pretest import may_have_sections
 from litdesk.core.spans import normalise
 from litdesk.core.status import ACCEPTED, offers_suggestions, sections_of
-from litdesk.core.suggestions import HEADINGS, offered_first
+from litdesk.core.suggestions import HEADINGS, MODEL, offered_first
 from litdesk.store.errors import LibraryError
 from litdesk.store.pending import (
     PENDING_KEY,
@@ -118,19 +118,22 @@ def apply_suggestions(lib: Library, ids: Sequence[int],
                       sources: Sequence[str] = (HEADINGS,)) -> int:
     """Store the suggested sections of ``ids`` as the coder's spans; how many records.
 
-    Each record's come from the first of ``sources`` that has any (headings unless told).
+    Each record's come from the first of ``sources`` that has any (headings unless told);
+    the model's from the library's own model while it is in use.
 
     Only the records the coder is offered suggestions on (core.status.offers_suggestions):
     one they have tagged or marked done, or whose suggestions they rejected, is left alone.
     """
     n = 0
+    model = lib.learning.model() if MODEL in sources else None  # the library's, if in use
     rows = {r.id: r for r in lib.rows(ids)}
     # Not the "suggested" status alone: right after an import the flags may still be pending.
     for record in lib.records([i for i in ids if i in rows and offers_suggestions(
             rows[i].sections, rows[i].done, rows[i].answer)]):
         assert record.id is not None
         row = rows[record.id]
-        _, found = offered_first(record.abstract, row.sections, row.done, row.answer, sources)
+        _, found = offered_first(record.abstract, row.sections, row.done, row.answer, sources,
+                                 model)
         if not found:
             continue
         accept(lib, record.id, [Span(s.start, s.end, s.label) for s in found])

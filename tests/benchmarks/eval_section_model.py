@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import train_sections as train  # noqa: E402
 from section_corpus import ROOT, Score, load, source_folds  # noqa: E402
 
-from litdesk.core.model import LABELS  # noqa: E402
 from litdesk.core.section_model import MODEL_FILE, base_model, suggest  # noqa: E402
 
 BINS = 10
@@ -44,15 +43,6 @@ def position_baseline(docs: Sequence[train.Doc]) -> list[int]:
     return [c.most_common(1)[0][0] for c in counts]
 
 
-def _merge(total: Score, part: Score) -> None:
-    for label in LABELS:
-        total.tp[label] += part.tp[label]
-        total.fp[label] += part.fp[label]
-        total.fn[label] += part.fn[label]
-    total.n += part.n
-    total.exact += part.exact
-
-
 def cross_validate(docs: Sequence[train.Doc], folds: list[set[str]]) -> dict[str, Score]:
     """Pooled held-out scores of the model, the undecoded scorer and the position baseline."""
     scores = {name: Score() for name in ("model", "model, dominant source out", "no decoder",
@@ -63,10 +53,10 @@ def cross_validate(docs: Sequence[train.Doc], folds: list[set[str]]) -> dict[str
         held = [d for d in docs if d.abstract.source in fold]
         model = train.fit(training)
         part = train.score(model, held)
-        _merge(scores["model"], part)
+        scores["model"].merge(part)
         if len(fold) > 1:
-            _merge(scores["model, dominant source out"], part)
-        _merge(scores["no decoder"], train.score(model, held, decoder="none"))
+            scores["model, dominant source out"].merge(part)
+        scores["no decoder"].merge(train.score(model, held, decoder="none"))
         by_bin = position_baseline(training)
         for d in held:
             path = [by_bin[_bin(j, len(d.bounds))] for j in range(len(d.bounds))]

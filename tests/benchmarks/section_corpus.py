@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from litdesk.core.model import LABELS  # noqa: E402
+from litdesk.core.section_score import Score, Span3, char_labels  # noqa: E402, F401
 
 ABSTRACTS = ROOT.parent / "shared" / "corpus" / "abstracts"
 CSABSTRUCT = ABSTRACTS / "csabstruct"
@@ -47,8 +47,6 @@ _TRAILER = re.compile(
     r"|\([Cc]\)\s*\d{4}).*$",
     re.DOTALL,
 )
-
-Span3 = tuple[int, int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,46 +138,3 @@ def source_folds(abstracts: list[Abstract], k: int = 5) -> list[set[str]]:
         folds[i].add(source)
         load_[i] += n
     return folds
-
-
-def char_labels(spans: list[Span3]) -> dict[str, set[int]]:
-    """The characters each label covers."""
-    chars: dict[str, set[int]] = {label: set() for label in LABELS}
-    for start, end, label in spans:
-        if label in chars:
-            chars[label].update(range(start, end))
-    return chars
-
-
-class Score:
-    """Character counts per label, summed over abstracts; macro-F1 over the five labels."""
-
-    def __init__(self) -> None:
-        self.tp = dict.fromkeys(LABELS, 0)
-        self.fp = dict.fromkeys(LABELS, 0)
-        self.fn = dict.fromkeys(LABELS, 0)
-        self.exact = 0
-        self.n = 0
-
-    def add(self, gold: list[Span3], pred: list[Span3]) -> None:
-        """Count one abstract's characters (and whether its spans are exactly the gold ones)."""
-        g, p = char_labels(gold), char_labels(pred)
-        for label in LABELS:
-            self.tp[label] += len(g[label] & p[label])
-            self.fp[label] += len(p[label] - g[label])
-            self.fn[label] += len(g[label] - p[label])
-        self.exact += gold == pred
-        self.n += 1
-
-    def f1(self, label: str) -> float:
-        """Character-level F1 of one label."""
-        denom = 2 * self.tp[label] + self.fp[label] + self.fn[label]
-        return 2 * self.tp[label] / denom if denom else 1.0
-
-    def macro_f1(self) -> float:
-        """The mean of the five labels' F1."""
-        return sum(self.f1(label) for label in LABELS) / len(LABELS)
-
-    def per_label(self) -> str:
-        """"background 0.812  aim 0.771 ..." for a report line."""
-        return "  ".join(f"{label} {self.f1(label):.3f}" for label in LABELS)

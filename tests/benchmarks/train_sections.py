@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import section_corpus  # noqa: E402
 from section_corpus import ROOT, Abstract, Score, Span3, csabstruct, load  # noqa: E402
 
-from litdesk.core import section_features, sentences  # noqa: E402
+from litdesk.core import section_features, section_learning, sentences  # noqa: E402
 from litdesk.core.model import LABELS  # noqa: E402
 from litdesk.core.section_model import MODEL_FILE, SectionModel, posteriors, viterbi  # noqa: E402
 from litdesk.core.sentences import split_sentences  # noqa: E402
@@ -182,13 +182,7 @@ def emissions(model: SectionModel, docs: Sequence[Doc]) -> list[list[list[float]
 
 def spans(bounds: Sequence[tuple[int, int]], path: Sequence[int]) -> list[Span3]:
     """Runs of one label as spans over the sentences."""
-    out: list[Span3] = []
-    for i, ((a, b), k) in enumerate(zip(bounds, path, strict=True)):
-        if i and path[i - 1] == k:
-            out[-1] = (out[-1][0], b, LABELS[k])
-        else:
-            out.append((a, b, LABELS[k]))
-    return out
+    return section_learning.spans(bounds, path, LABELS)
 
 
 def score(model: SectionModel, docs: Sequence[Doc], *, decoder: str = "viterbi") -> Score:

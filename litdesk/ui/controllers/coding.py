@@ -22,11 +22,11 @@ from litdesk.core import blind
 from litdesk.core.model import Record, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
 from litdesk.core.status import REJECTED
-from litdesk.core.suggestions import offered
 from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
 from litdesk.ui.controllers.coding_steps import GONE, SetSpansCommand, describe_tag, refusing
 from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
+from litdesk.ui.controllers.suggested import offered_spans
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.views.record_pane import ALL_CODERS, RecordPane
 
@@ -50,6 +50,7 @@ class CodingController(QObject):
         holder.aboutToChange.connect(pane.flush_memo)
         holder.libraryChanged.connect(self.set_library)
         self.unsaved_memos: dict[int, str] = {}  # record id -> memo the library refused
+        self._pending: dict[int, list[Span]] = {}  # suggestions left after accepting some
         self._memo_retry = QTimer(self)
         self._memo_retry.setInterval(self.MEMO_RETRY_MS)
         self._memo_retry.timeout.connect(self.save_unsaved_memos)
@@ -71,6 +72,7 @@ class CodingController(QObject):
         """Another library is open: what was kept for the last one goes."""
         self.undo_stack.clear()
         self.unsaved_memos.clear()
+        self._pending.clear()
         self._memo_retry.stop()
         self.pane.set_notice("")
         self.refresh_coders()
@@ -135,17 +137,11 @@ class CodingController(QObject):
             return  # the server is away: the chooser stays as it was
         self.pane.set_coders(me, others)
 
-    def suggestions(self, record: Record) -> list[Span]:
-        """Provisional spans from the abstract's headings, unless coded or rejected."""
-        if record.spans or not record.abstract or record.id is None:
-            return []
-        rows = self.library.rows([record.id])
-        # Not the "suggested" status: right after an import the flags may still be pending.
-        if not rows:
-            return []
-        row = rows[0]
-        return [s.as_span(record.abstract)
-                for s in offered(record.abstract, row.sections, row.done, row.answer)]
+    def suggestions(self, record: Record, *, model: bool = True) -> list[Span]:
+        """Provisional spans from the abstract's headings, else (``model``) from the section
+        model (the library's own while it is in use), unless coded or rejected; on a record
+        where some were accepted one by one, the rest of them."""
+        return offered_spans(self.library, record, self._pending, model=model)
 
     # -- gestures ------------------------------------------------------------------------
     def tag_key(self, label: str) -> None:
@@ -153,10 +149,21 @@ class CodingController(QObject):
         view = self.pane.abstract
         if self.pane.record is None or not self.pane.record.abstract:
             return
-        if not view.tag_selection(label):
-            start, end = sentence_at(view.text, view.cursor_index())
-            if start < end:
-                self.tag(start, end, label)
+        if view.tag_selection(label):
+            return
+        suggested = view.suggestion_at(view.cursor_index())
+        if suggested is not None and self.pane.record.id is not None:
+            # One suggestion accepted (or changed to ``label``); the others stay offered.
+            rest = [s for s in view.suggestions if s != suggested]
+            self._pending[self.pane.record.id] = rest
+            self.tag(suggested.start, suggested.end, label)
+            after = [s for s in rest if s.start >= suggested.end]
+            if after:  # on to the next suggestion, ready for its key
+                view.select_range(after[0].start, after[0].start)
+            return
+        start, end = sentence_at(view.text, view.cursor_index())
+        if start < end:
+            self.tag(start, end, label)
 
     def tag(self, start: int, end: int, label: str) -> None:
         record = self._editable()
@@ -194,7 +201,8 @@ class CodingController(QObject):
             self._accept(record, found)
 
     def accept_in(self, ids: Sequence[int]) -> int:
-        """Accept the suggestions of several records as one undoable step; how many.
+        """Accept the heading suggestions of several records (the model's only where the coder
+        sees them) as one undoable step; how many.
 
         Stops at the first record the library refuses (the ones before stay accepted)."""
         n = 0
@@ -202,7 +210,7 @@ class CodingController(QObject):
         try:
             for rid in ids:
                 record = self.library.record(rid)
-                found = self.suggestions(record)
+                found = self.suggestions(record, model=False)  # unseen: headings only
                 if found:
                     if not self._accept(record, found):
                         break
@@ -222,14 +230,23 @@ class CodingController(QObject):
 
     def _accept(self, record: Record, found: list[Span]) -> bool:
         assert record.id is not None
-        # The spans and the answer "accepted" are saved together, or neither is.
-        return self._save(record.id, [], [Span(s.start, s.end, s.label, s.text) for s in found],
-                          "Accept suggested sections", write=self.library.suggestions.accept)
+        # The spans and the answer "accepted" are saved together, or neither is; spans the
+        # coder took one by one (from the model's suggestions) stay.
+        after = sorted([*record.spans, *(Span(s.start, s.end, s.label, s.text) for s in found)],
+                       key=lambda s: s.start)
+        if not self._save(record.id, list(record.spans), after, "Accept suggested sections",
+                          write=self.library.suggestions.accept):
+            return False
+        self._pending.pop(record.id, None)
+        return True
 
     @refusing
     def reject_suggestions(self) -> None:
         record = self._editable()
-        if record is not None and not record.spans and record.id is not None:
+        if record is not None and record.id is not None and record.spans:
+            self._pending.pop(record.id, None)  # the rest of those accepted one by one
+            self.pane.update_coding(record, [])
+        elif record is not None and record.id is not None:
             self.library.set_suggestion_state(record.id, REJECTED)
             self._saved()
             self.recordChanged.emit(record.id)

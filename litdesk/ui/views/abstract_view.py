@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QMenu, QTextEdit, QToolTip, QWidget
 
 from litdesk.core.model import LABEL_COLOURS, LABEL_TITLES, LABELS, Span
 from litdesk.core.spans import label_at, sentence_at
+from litdesk.core.suggestions import HEADINGS, MODEL
 from litdesk.core.term_matches import term_spans
 from litdesk.ui.views.textpos import OffsetMap
 
@@ -44,6 +45,17 @@ def tint(hex_colour: str, alpha: int = 110) -> QColor:
     colour = QColor(hex_colour)
     colour.setAlpha(alpha)
     return colour
+
+
+def describe(span: Span) -> str:
+    """A span's tooltip: its label, and for a suggestion where it came from and how sure."""
+    if not span.suggested:
+        return LABEL_TITLES[span.label]
+    if getattr(span, "source", HEADINGS) != MODEL:
+        return f"suggested {LABEL_TITLES[span.label]} (from the headings)"
+    sure = round(100 * getattr(span, "confidence", 1.0))
+    return (f"suggested {LABEL_TITLES[span.label]}: the model is {sure}% sure\n"
+            "Enter accepts all, Esc rejects all, 1-5 accepts this one as that section")
 
 
 class AbstractView(QTextEdit):
@@ -116,10 +128,15 @@ class AbstractView(QTextEdit):
             selections.append(self._selection(span, fmt))
         for span in self._suggestions:
             fmt = QTextCharFormat()
-            # Provisional: hatched in the label colour, with a dashed underline.
-            fmt.setBackground(QBrush(tint(LABEL_COLOURS[span.label], 200),
-                                     Qt.BrushStyle.BDiagPattern))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
+            if getattr(span, "source", HEADINGS) == MODEL:
+                # The model's guess: a faint tint and a dotted underline in the label colour.
+                fmt.setBackground(tint(LABEL_COLOURS[span.label], 45))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            else:
+                # From the headings: hatched in the label colour, with a dashed underline.
+                fmt.setBackground(QBrush(tint(LABEL_COLOURS[span.label], 200),
+                                         Qt.BrushStyle.BDiagPattern))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
             fmt.setUnderlineColor(QColor(LABEL_COLOURS[span.label]))
             selections.append(self._selection(span, fmt))
         several = len({s.coder for s in self._others}) > 1
@@ -196,6 +213,14 @@ class AbstractView(QTextEdit):
         return label_at(self._spans, self._map.to_py(pos)) or label_at(
             self._suggestions, self._map.to_py(pos)
         )
+
+    def suggestion_at(self, index: int) -> Span | None:
+        """The suggested span at Python index ``index`` (None: none there)."""
+        return label_at(self._suggestions, index)
+
+    @property
+    def suggestions(self) -> list[Span]:
+        return list(self._suggestions)
 
     def others_at_point(self, point: QPoint) -> list[Span]:
         pos = self._map.to_py(self.cursorForPosition(point).position())
@@ -282,8 +307,7 @@ class AbstractView(QTextEdit):
                     f"{LABEL_TITLES[o.label]} — {initials(o.coder)} ({o.coder})" for o in others),
                     self)
             elif span is not None:
-                kind = "suggested " if span in self._suggestions else ""
-                QToolTip.showText(event.globalPos(), f"{kind}{LABEL_TITLES[span.label]}", self)
+                QToolTip.showText(event.globalPos(), describe(span), self)
             else:
                 QToolTip.hideText()
             return True

@@ -125,8 +125,8 @@ class ExportDialog(QDialog):
 
 
 SHORTCUTS = (
-    ("1 – 5", "Tag the selection (or, with none, the sentence under the cursor) as Background, "
-              "Aim, Method, Results, Conclusion"),
+    ("1 – 5", "Tag the selection (or, with none, the suggested section or else the sentence "
+              "under the cursor) as Background, Aim, Method, Results, Conclusion"),
     ("S  /  Alt+click", "Select the sentence under the cursor / under the mouse"),
     ("Delete", "Remove the section label under the cursor or in the selection"),
     ("Enter / Esc", "Accept / reject the suggested sections of the record"),

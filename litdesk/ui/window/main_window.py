@@ -31,6 +31,7 @@ from litdesk.ui.controllers.coding import CodingController
 from litdesk.ui.controllers.export import ExportActions
 from litdesk.ui.controllers.history import LibraryHistory
 from litdesk.ui.controllers.imports import ImportActions
+from litdesk.ui.controllers.learning import LearningActions
 from litdesk.ui.controllers.library import LibraryActions
 from litdesk.ui.controllers.screening import ScreeningController, ScreeningViews
 from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
@@ -121,6 +122,9 @@ class MainWindow(QMainWindow):
         self.drops.dropped.connect(self.import_paths)
         self.drops.refused.connect(lambda why: self.messages.say(why, 5000))
         self.coders = CodersActions(self.holder, self.messages, records, self)
+        self.learning = LearningActions(self.holder, self.messages, self)
+        self.coding.recordChanged.connect(self.learning.coding_changed)
+        self.learning.modelChanged.connect(lambda: self.coding.show(self.current_record_id()))
         self.coders.recordChanged.connect(self.model.refresh_record)
         self.screening = ScreeningController(
             self.holder, ScreeningViews(self.pane, self.table, self), self.undo_stack,
@@ -382,6 +386,7 @@ class MainWindow(QMainWindow):
         self.watch.stop()
         self.jobs.cancel()
         self.checker.shut()
+        self.learning.shut()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/header", self.table.horizontalHeader().saveState())

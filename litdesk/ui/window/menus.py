@@ -94,6 +94,9 @@ def build(win: MainWindow) -> dict[str, QAction]:
                 None, "apply_on_import")
     apply.setCheckable(True)
     apply.setChecked(win.imports.apply_on_import)
+    add(code, "Learn Suggestions from My Coding", win.learning.learn_now, None, "learn_sections")
+    add(code, "Reset Suggestions to the Built-in Model", win.learning.reset, None,
+        "reset_learned_sections")
     code.addSeparator()
     add(code, "Mark Record Done", win.coding.toggle_done, "D", "done")
     add(code, "Next Record", lambda: win.move_record(1), "J", "next")
