@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from litdesk.core import duplicates as dup
 from litdesk.core.model import Record
 from litdesk.core.ris_fields import record_from_tags
-from litdesk.store.convert import identifier_rows
+from litdesk.store.convert import identifier_rows, read_tags
 from litdesk.store.schema import IdentifierRow, MetaRow, RecordRow
 
 #: The rules the stored keys were made with; a library with other keys gets them again.
@@ -179,7 +179,7 @@ def refresh_keys(conn: Connection) -> int:
     last, seen = 0, 0
     while True:
         rows = conn.execute(select(RecordRow.id, RecordRow.tags, RecordRow.title, RecordRow.doi,
-                                   RecordRow.pmid).where(
+                                   RecordRow.pmid, RecordRow.abstract).where(
             RecordRow.id > last).order_by(RecordRow.id).limit(2000)).all()
         if not rows:
             break
@@ -188,7 +188,7 @@ def refresh_keys(conn: Connection) -> int:
         new_rows = []
         for row in rows:
             tags = row.tags if isinstance(row.tags, list) else json.loads(row.tags or "[]")
-            rec = record_from_tags([(str(t[0]), str(t[1])) for t in tags]) if tags else Record(
+            rec = record_from_tags(read_tags(tags, row.abstract)) if tags else Record(
                 doi=row.doi, pmid=row.pmid)
             conn.execute(update(RecordRow).where(RecordRow.id == row.id).values(
                 pmid=rec.pmid[:32], pmcid=rec.pmcid[:32], accessions=list(rec.accessions),
