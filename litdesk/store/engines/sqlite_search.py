@@ -14,7 +14,7 @@ FTS_COLUMNS = ("title", "authors", "abstract", "keywords", "journal")
 #: The trigger that indexes each new record; `indexing_in_bulk` suspends it during an import.
 INSERT_TRIGGER = "record_fts_ai"
 #: FTS5's in-memory hash of new postings during an import, in bytes (its default otherwise).
-BULK_FTS_HASH = 32 << 20
+BULK_FTS_HASH = 16 << 20
 FTS_HASH = 1 << 20
 
 
