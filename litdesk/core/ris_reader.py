@@ -124,8 +124,7 @@ class _Streaming:
     #: Tags whose standard line "XX  - value" `parse_line` reads as (tag, value.strip()).
     STANDARD_TAGS: ClassVar[frozenset[str]] = frozenset()
     SPLIT_CONTINUED: ClassVar[frozenset[str]] = frozenset()  # a continuation is a new value
-    #: A line without this text is never expanded by `expand` (None: no line is).
-    FLAT_MARK: ClassVar[str | None] = None
+    FLAT_MARK: ClassVar[str | None] = None  # a line without it is never `expand`ed (None: none)
 
     def __init__(self, report: Report) -> None:
         super().__init__(enforce_list_tags=False)  # type: ignore[call-arg]

@@ -26,7 +26,7 @@ from litdesk.core.model import Record, Span
 from litdesk.core.readers import open_records
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError
 from litdesk.core.spans import normalise
-from litdesk.store.bulk import BackgroundWriter
+from litdesk.store.bulk import BackgroundWriter, loads_in_bulk
 from litdesk.store.convert import identifier_rows, record_values
 from litdesk.store.dup_check import DuplicateChecker, Match, Outcome
 from litdesk.store.engines import pg_search, sqlite_connection
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHUNK = 1000
-#: A low guess of a record's size in an export file (real RIS records with abstracts: 2-5 kB).
-BYTES_PER_RECORD = 2000
 #: A server import of this many records or more is followed by `settle_after_bulk`.
 SETTLE_AFTER = 1000
 #: Connections that compute a server import's search vectors, beside the one that writes
@@ -158,10 +156,8 @@ def import_file(
         return summary
     summary.encoding, summary.format = ris.encoding, ris.format
     try:
-        with (ris, lib.session() as s, s.begin(),
-              lib.backend.bulk_insert(s.connection(), rebuild=_loads_in_bulk(s, ris.size))
-              as index,
-              lib.engine.connect() as reader):
+        with (ris, lib.session() as s, s.begin(), lib.engine.connect() as reader,
+              lib.backend.bulk_insert(s.connection(), rebuild=loads_in_bulk(s, ris.size)) as index):
             batch = BatchRow(source=str(Path(path).resolve()), imported_at=now(),
                              encoding=ris.encoding, format=ris.format, added=0, duplicates=0,
                              coder=lib.coder)
@@ -214,12 +210,6 @@ def import_file(
     elif summary.added >= SETTLE_AFTER:
         settle_after_bulk(lib)
     return summary
-
-
-def _loads_in_bulk(s: Session, size: int) -> bool:
-    """Whether a file of ``size`` bytes may bring more records than the library holds (then
-    its secondary indexes are built after the load rather than kept during it)."""
-    return size // BYTES_PER_RECORD >= (s.scalar(select(func.max(RecordRow.id))) or 0)
 
 
 def settle_after_bulk(lib: Library) -> None:
