@@ -42,6 +42,11 @@ _OVID_DBS: Final = (("medl", "PMID"), ("prem", "PMID"), ("mesz", "PMID"), ("mesx
                     ("cctr", "CENTRAL"), ("cin", "CINAHL"))
 
 
+#: The tags `own_identifiers` reads identifiers from.
+_IDENTIFIER_TAGS: Final = frozenset({"PM", "UT", "AN", "ID", "U2", "C5", "C2", "UR", "L2", "L1",
+                                     "LK"})
+
+
 def own_identifiers(values: dict[str, list[str]]) -> tuple[str, str, tuple[str, ...]]:
     """(PMID, PMCID, accessions) of a record, from its tag values (tag -> values in order).
 
@@ -49,6 +54,8 @@ def own_identifiers(values: dict[str, list[str]]) -> tuple[str, str, tuple[str, 
     MEDLINE twin), ``C2`` of a Scopus record, ``PM`` (Web of Science), an Ovid link to a MEDLINE
     database, or a link to the record's PubMed page. Never from notes (``N1``, ``M1``...).
     """
+    if values.keys().isdisjoint(_IDENTIFIER_TAGS):  # most records: nothing to look at
+        return "", "", ()
     dbs = " ".join(v for n in ("DB", "DP") for v in values.get(n, ()))
     first_db = next((v[0] for n in ("DB", "DP") if (v := values.get(n))), "")
     pmids: list[str] = []

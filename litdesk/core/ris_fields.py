@@ -8,7 +8,7 @@ tag and type tables.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from rispy.config import (
@@ -45,6 +45,17 @@ _DOI_NOTE: Final = re.compile(r"\s*(?:https?://(?:dx\.)?doi\.org/|doi:?\s*)(10\.
                               re.I)
 
 
+_URL_DELIMITER: Final = DELIMITED_TAG_MAPPING["UR"]
+_URL_SPLIT: Final = f"[{re.escape(_URL_DELIMITER)}\\s]"
+#: For each split pattern `record_of_clean_tags` uses: whether a (sanitised) value certainly
+#: has nothing to split (a printable value without a space holds no whitespace at all).
+_PLAIN: Final[dict[str, Callable[[str], bool]]] = {
+    "\n": lambda v: "\n" not in v,
+    "[;\n]": lambda v: ";" not in v and "\n" not in v,
+    _URL_SPLIT: lambda v: " " not in v and _URL_DELIMITER not in v and v.isprintable(),
+}
+
+
 def record_from_tags(tags: Sequence[tuple[str, str]]) -> Record:
     """A `Record` whose named fields are derived from ordered raw ``(tag, value)`` pairs.
 
@@ -65,18 +76,24 @@ def record_of_clean_tags(clean: tuple[tuple[str, str], ...]) -> Record:
         if value:
             values.setdefault(tag, []).append(value)
 
+    get = values.get
+
     def first(*names: str) -> str:
-        return next((v[0] for n in names if (v := values.get(n))), "")
+        for n in names:
+            if v := get(n):
+                return v[0]
+        return ""
 
     def every(*names: str, split: str = "\n", unique: bool = True) -> tuple[str, ...]:
         kept: list[str] = []
+        plain = _PLAIN[split]
         for n in names:
-            for v in values.get(n, ()):
-                if len(split) == 1 and split not in v:  # one value, nothing to split (fast path)
+            for v in get(n, ()):
+                if plain(v):  # one value, nothing to split (fast path)
                     kept.append(v)  # sanitised, so stripped already
                 else:
                     kept += [q for p in re.split(split, v) if (q := p.strip())]
-        return tuple(dict.fromkeys(kept) if unique else kept)
+        return tuple(dict.fromkeys(kept) if unique and len(kept) > 1 else kept)
 
     pmid, pmcid, accessions = own_identifiers(values)
     if "PT" in values and not any(t == "TY" for t, _ in clean):
@@ -105,7 +122,7 @@ def record_of_clean_tags(clean: tuple[tuple[str, str], ...]) -> Record:
         pmid=pmid,
         pmcid=pmcid,
         accessions=accessions,
-        urls=every("UR", split=f"[{re.escape(DELIMITED_TAG_MAPPING['UR'])}\\s]"),
+        urls=every("UR", split=_URL_SPLIT),
         abstract="\n".join(values.get("AB", values.get("N2", []))),
         keywords=every("KW", split="[;\n]"),
         tags=clean,

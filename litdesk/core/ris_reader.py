@@ -124,6 +124,7 @@ class _Streaming:
     #: Tags whose standard line "XX  - value" `parse_line` reads as (tag, value.strip()).
     STANDARD_TAGS: ClassVar[frozenset[str]] = frozenset()
     SPLIT_CONTINUED: ClassVar[frozenset[str]] = frozenset()  # a continuation is a new value
+    FLAT_MARK: ClassVar[str | None] = None  # a line without it is never `expand`ed (None: none)
 
     def __init__(self, report: Report) -> None:
         super().__init__(enforce_list_tags=False)  # type: ignore[call-arg]
@@ -137,16 +138,13 @@ class _Streaming:
         """The pieces of one physical line that are parsed as lines."""
         return [line]
 
-    def may_be_flat(self, line: str) -> bool:
-        """A cheap test: False when `expand` would certainly return the line as it is."""
-        return False
-
     def parse_lines(self, lines: Iterable[str]) -> Iterator[_Draft]:
         """Records of ``lines`` (str lines, counted from 1), yielded one at a time."""
-        return self.parse_numbered(enumerate(lines, 1))
+        return self.parse_numbered(enumerate((line.rstrip("\r\n") for line in lines), 1))
 
     def parse_numbered(self, numbered: Iterable[tuple[int, str]]) -> Iterator[_Draft]:
-        """Records of ``(line number, text)`` pairs, yielded one at a time."""
+        """Records of ``(line number, text)`` pairs (text without its line break), yielded
+        one at a time."""
         pieces = self._pieces(numbered)
         position = 0
         # The loop below runs once per line of the file: `_open`, `_continue` and `_flush`
@@ -189,8 +187,9 @@ class _Streaming:
                     unended, self._held = "no ER before the next record", (number, line)
                     break
                 elif tag not in ignore:
-                    if open_tag is not None:
-                        tags.append((open_tag, _value(parts, join)))
+                    if open_tag is not None:  # `_value`, inlined: one line is clean already
+                        tags.append((open_tag, parts[0] if len(parts) == 1
+                                     else sanitise(join.join(parts))))
                     open_tag, parts = tag, [content]
             draft.open_tag, draft.parts = open_tag, parts
             self._flush(draft)
@@ -202,10 +201,13 @@ class _Streaming:
             yield draft
 
     def _pieces(self, numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-        expand, may_be_flat = self.expand, self.may_be_flat
+        mark = self.FLAT_MARK
+        if mark is None:  # never flat: no work per line
+            yield from numbered
+            return
+        expand = self.expand
         for number, line in numbered:
-            line = line.rstrip("\r\n")
-            if may_be_flat(line):
+            if mark in line:
                 for piece in expand(line):
                     yield number, piece
             else:
@@ -297,6 +299,7 @@ class _RisParser(_Streaming, rispy.RisParser):  # type: ignore[misc]
 
     STANDARD_TAGS = frozenset(a + b for a in string.ascii_uppercase
                               for b in string.ascii_uppercase + string.digits)
+    FLAT_MARK = "TY"  # a flattened record has a TY tag somewhere on its line
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
         tag = line[:2]
@@ -305,9 +308,6 @@ class _RisParser(_Streaming, rispy.RisParser):  # type: ignore[misc]
             return tag, line[6:].strip()  # the standard "XX  - value" (fast path)
         m = _RIS_TAG.match(line)
         return ((m[1] or m[2].upper()), m[3].strip()) if m else (None, line.strip())
-
-    def may_be_flat(self, line: str) -> bool:
-        return "TY" in line  # a flattened record has a TY tag somewhere on its line
 
     def expand(self, line: str) -> list[str]:
         if len(line) > FLAT_LINE_MAX or not _RIS_TAG.match(line):

@@ -15,7 +15,14 @@ import threading
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from litdesk.store.schema import RecordRow
+
 Job = Callable[[], None]
+#: A low guess of a record's size in an export file (real RIS records with abstracts: 2-5 kB).
+BYTES_PER_RECORD = 2000
 
 #: Chunks read ahead of the writer at most: bounds memory, whatever the file's size.
 QUEUE_CHUNKS = 3
@@ -89,3 +96,9 @@ class BackgroundWriter:
                 job()
             except BaseException as e:  # handed to the reading thread, which re-raises it
                 self._error = e
+
+
+def loads_in_bulk(s: Session, size: int) -> bool:
+    """Whether a file of ``size`` bytes may bring more records than the library holds (then
+    its secondary indexes are built after the load rather than kept during it)."""
+    return size // BYTES_PER_RECORD >= (s.scalar(select(func.max(RecordRow.id))) or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litdesk.core import duplicates as dup
@@ -33,7 +34,7 @@ def record_values(
         "urls": list(record.urls),
         "abstract": record.abstract,
         "keywords": list(record.keywords),
-        "tags": record.tags,  # (tag, value) pairs: JSON arrays of two, like lists
+        "tags": stored_tags(record.tags, record.abstract),
         "author_key": dup.fold(record.first_author_surname)[:_KEY_LEN],
         "title_key": dup.fold(record.title)[:_KEY_LEN],
         "journal_key": dup.fold(record.journal)[:_KEY_LEN],
@@ -42,6 +43,24 @@ def record_values(
         "has_suggestions": suggests,
         "added_at": added_at,
     }
+
+
+def stored_tags(tags: Sequence[tuple[str, str]], abstract: str) -> list[Any]:
+    """``tags`` as the ``tags`` column keeps them: (tag, value) pairs, JSON arrays of two, in
+    order, except that the first value that is the whole abstract is stored as null (read
+    back from the ``abstract`` column by `read_tags`): the longest value is stored once."""
+    out: list[Any] = list(tags)
+    if abstract:
+        for i, (tag, value) in enumerate(out):
+            if value == abstract:
+                out[i] = (tag, None)
+                break
+    return out
+
+
+def read_tags(stored: Sequence[Sequence[Any]] | None, abstract: str) -> tuple[tuple[str, str], ...]:
+    """The verbatim (tag, value) pairs of a ``tags`` column (see `stored_tags`)."""
+    return tuple((str(t[0]), abstract if t[1] is None else str(t[1])) for t in stored or ())
 
 
 def identifier_rows(record_id: int, record: Record) -> list[dict[str, Any]]:
@@ -69,7 +88,7 @@ def to_record(
         urls=tuple(row.urls or ()),
         abstract=row.abstract,
         keywords=tuple(row.keywords or ()),
-        tags=tuple((str(t[0]), str(t[1])) for t in row.tags or ()),
+        tags=read_tags(row.tags, row.abstract),
         spans=spans,
         memo=memo,
         status=status,

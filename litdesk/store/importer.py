@@ -26,7 +26,7 @@ from litdesk.core.model import Record, Span
 from litdesk.core.readers import open_records
 from litdesk.core.ris_reader import Problem, ReadRecord, RisReadError
 from litdesk.core.spans import normalise
-from litdesk.store.bulk import BackgroundWriter
+from litdesk.store.bulk import BackgroundWriter, loads_in_bulk
 from litdesk.store.convert import identifier_rows, record_values
 from litdesk.store.dup_check import DuplicateChecker, Match, Outcome
 from litdesk.store.engines import pg_search, sqlite_connection
@@ -156,8 +156,8 @@ def import_file(
         return summary
     summary.encoding, summary.format = ris.encoding, ris.format
     try:
-        with (ris, lib.session() as s, s.begin(), lib.backend.bulk_insert(s.connection()) as index,
-              lib.engine.connect() as reader):
+        with (ris, lib.session() as s, s.begin(), lib.engine.connect() as reader,
+              lib.backend.bulk_insert(s.connection(), rebuild=loads_in_bulk(s, ris.size)) as index):
             batch = BatchRow(source=str(Path(path).resolve()), imported_at=now(),
                              encoding=ris.encoding, format=ris.format, added=0, duplicates=0,
                              coder=lib.coder)

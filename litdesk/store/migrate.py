@@ -19,7 +19,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 #: Every schema version this litdesk knows, oldest first; the last is the one it writes.
 #: (A test checks this against the Alembic scripts in ``migrations/versions``.)
 REVISIONS: tuple[str, ...] = ("0001", "0002", "0004", "0005", "0006", "0007", "0008",
-                              "0009", "0010")
+                              "0009", "0010", "0011")
 
 
 def head_revision() -> str:

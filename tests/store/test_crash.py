@@ -82,6 +82,17 @@ def _integrity(path: Path) -> str:
         con.close()
 
 
+def _schema(path: Path) -> list[tuple[str, str]]:
+    """The library's indexes and triggers (an import rebuilds some of them inside its
+    transaction: a kill must leave them as they were)."""
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT name, sql FROM sqlite_master WHERE type IN "
+                           "('index', 'trigger') ORDER BY name").fetchall()
+    finally:
+        con.close()
+
+
 def _count(path: Path) -> int:
     with Library.open(path) as lib:
         return lib.count()
@@ -107,7 +118,8 @@ def test_kill_during_import_leaves_all_or_nothing(tmp_path):
     big = _write_ris(tmp_path / "big.ris", 3000)
     with Library.open(lib_path) as lib:
         import_file(lib, _write_ris(tmp_path / "small.ris", 5, "small"))
-    before, killed_mid = _count(lib_path), 0
+    before, killed_mid, schema = _count(lib_path), 0, _schema(lib_path)
+    assert any(name == "ix_record_dup_key" for name, _ in schema)
     for run in range(RUNS + 1):
         proc = _start(IMPORT_WORKER, str(lib_path), str(big))
         if run == 0:  # certainly inside the transaction: after the first chunk went in
@@ -120,6 +132,7 @@ def test_kill_during_import_leaves_all_or_nothing(tmp_path):
         after = _count(lib_path)
         context = f"run {run}, kill after {delay:.2f}s (seed {RNG_SEED}), {lines[-1:]}"
         assert _integrity(lib_path) == "ok", context
+        assert _schema(lib_path) == schema, context
         assert after in (before, before + 3000), context
         if any(line.startswith("imported") for line in lines):
             assert after == before + 3000, context

@@ -186,3 +186,50 @@ def test_upgraded_library_gets_its_duplicate_keys_and_finds_duplicates(old_libra
             {"TY": "JOUR", "TI": "Caring at home."}]))
         assert [d.existing_id for d in again.duplicates] == [2]
         assert [f.other_id for f in again.possible] == [4]  # a title alone: only flagged
+
+
+def _fts_sql(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT sql FROM sqlite_master WHERE name = 'record_fts'").fetchone()[0]
+    finally:
+        con.close()
+
+
+_MATCHES = ('"opio"*', '"nurs"*', 'title : "night"*', '"opioid"', '"a"*')
+
+
+def _matches(path: Path) -> dict[str, list[int]]:
+    con = sqlite3.connect(path)
+    try:
+        return {q: [r[0] for r in con.execute(
+            "SELECT rowid FROM record_fts WHERE record_fts MATCH ? ORDER BY rowid", (q,))]
+            for q in _MATCHES}
+    finally:
+        con.close()
+
+
+def test_library_of_0008_loses_its_prefix_indexes_and_keeps_search(old_library):
+    """A library as litdesk before 0011 left it (revision 0008, FTS5 prefix indexes) is
+    upgraded: the full-text index is made again without them, every record, span and memo is
+    kept, and prefix, word and field searches find what they found before."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{old_library}")
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "0008")
+    engine.dispose()
+    assert _revision(old_library) == "0008"
+    assert "prefix='2 3'" in _fts_sql(old_library)
+    before = _matches(old_library)
+    assert before['"opio"*'] == [1]
+    assert before['"a"*']
+    with Library.open(old_library, coder="ana") as lib:
+        assert lib.search_ids("opio*") == [1]
+        with lib.engine.connect() as conn:  # the index agrees with the records, row by row
+            conn.exec_driver_sql("INSERT INTO record_fts(record_fts, rank) "
+                                 "VALUES ('integrity-check', 1)")
+    assert _revision(old_library) == migrate.head_revision()
+    assert "prefix" not in _fts_sql(old_library)
+    assert _matches(old_library) == before
+    _check_everything_survived(old_library)

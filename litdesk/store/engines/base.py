@@ -66,9 +66,12 @@ class Backend(Protocol):
         """The ids ``stmt`` selects, through the driver (no per-row work in SQLAlchemy)."""
         ...
 
-    def bulk_insert(self, conn: Connection) -> AbstractContextManager[Indexer]:
+    def bulk_insert(self, conn: Connection, *, rebuild: bool = False
+                    ) -> AbstractContextManager[Indexer]:
         """Within an import's transaction: what makes inserting many records fast, and the
-        indexer that adds a range of new records to the search index (or nothing to do)."""
+        indexer that adds a range of new records to the search index (or nothing to do).
+        ``rebuild``: the load may bring more records than the library holds (an engine may
+        then build its secondary indexes after the load rather than keep them during it)."""
         ...
 
     def after_bulk(self, engine: Engine) -> None:

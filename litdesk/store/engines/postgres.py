@@ -219,7 +219,7 @@ class PostgreSQL:
             return [row[0] for row in cur.fetchall()]
 
     @contextmanager
-    def bulk_insert(self, conn: Connection) -> Iterator[Indexer]:
+    def bulk_insert(self, conn: Connection, *, rebuild: bool = False) -> Iterator[Indexer]:
         yield lambda first, last: None  # the server indexes by its own triggers
 
     def after_bulk(self, engine: Engine) -> None:

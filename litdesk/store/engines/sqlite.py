@@ -187,8 +187,8 @@ class SQLite:
         return [row[0] for row in driver.execute(compiled.string, params)]
 
     @contextmanager
-    def bulk_insert(self, conn: Connection) -> Iterator[Indexer]:
-        with connection.import_cache(conn), indexing_in_bulk(conn) as index:
+    def bulk_insert(self, conn: Connection, *, rebuild: bool = False) -> Iterator[Indexer]:
+        with connection.import_cache(conn), indexing_in_bulk(conn, rebuild=rebuild) as index:
             yield index
 
     def after_bulk(self, engine: Engine) -> None:

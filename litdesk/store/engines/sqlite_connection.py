@@ -25,7 +25,7 @@ BUSY_TIMEOUT_MS = 10_000
 WRITE_OPTION = "litdesk_write"
 #: SQLite page cache while importing, in KiB (the default 2 MB makes the search index spill
 #: to disk again and again); bounded, so memory stays bounded too.
-IMPORT_CACHE_KIB = 64 * 1024
+IMPORT_CACHE_KIB = 32 * 1024
 
 
 def make_self_contained(path: Path) -> None:
