@@ -10,10 +10,11 @@ words that may end a heading; only those are walked back through a suffix trie o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Final
 
-from litdesk.core.sections import NOT_CODED, lexicon, token_key
+from litdesk.core.sections import NOT_CODED, lexicon, suggest_sections, token_key
 
 _PRE_WORD: Final = r"[^\W\d_]+(?:['’][^\W\d_]+)*"  # a word as `_TOKEN` reads it
 _PRE_TOKENS: Final = re.compile(rf"({_PRE_WORD})(?:\([sS]\))?|(&|/|,|-)")
@@ -141,3 +142,10 @@ def may_have_sections(text: str) -> bool:
         if len(labels) >= 2:
             return True
     return False
+
+
+def with_suggestions(abstracts: Sequence[str]) -> list[bool]:
+    """For each abstract, whether `suggest_sections` finds sections in it (the pre-test first).
+
+    Plain data in and out: the store runs it in a process of its own for a large batch."""
+    return [bool(a) and may_have_sections(a) and bool(suggest_sections(a)) for a in abstracts]

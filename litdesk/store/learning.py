@@ -22,10 +22,10 @@ from litdesk.core import section_learning
 from litdesk.core.model import CONSENSUS_CODER
 from litdesk.core.section_learning import AdaptedModel, Example, Report
 from litdesk.core.section_model import ModelError, base_model
+from litdesk.core.section_pretest import with_suggestions
 from litdesk.core.status import ACCEPTED
 from litdesk.store.schema import LearnedModelRow, RecordRow, SpanRow, StatusRow
 from litdesk.store.stamps import now
-from litdesk.store.suggestions import has_suggestions
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library
@@ -91,7 +91,7 @@ def examples(lib: Library) -> list[Example]:
                     spans.setdefault(rid, []).append((start, end, label))
             for rid in chunk:
                 text = texts.get(rid) or ""
-                if text and rid in spans and not has_suggestions(text):
+                if text and rid in spans and not with_suggestions([text])[0]:
                     out.append(Example(text, tuple(spans[rid])))
     return out
 

@@ -10,7 +10,7 @@ import getpass
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from litdesk.store.engines.pg_live import ListenerLost as ListenerLost
 from litdesk.store.engines.sqlite_backup import BackupError as BackupError
 from litdesk.store.engines.sqlite_backup import list_backups as list_backups
 from litdesk.store.engines.sqlite_backup import restore_backup as restore_backup
-from litdesk.store.engines.sqlite_connection import WRITE_OPTION
+from litdesk.store.engines.sqlite_connection import BUSY_TIMEOUT_MS
 from litdesk.store.errors import DamagedLibrary as DamagedLibrary
 from litdesk.store.errors import LibraryError
 from litdesk.store.errors import PasswordNeeded as PasswordNeeded
@@ -40,6 +40,7 @@ from litdesk.store.rows import RowSummary
 from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 from litdesk.store.stamps import now
+from litdesk.store.writes import WritePath, WriteSession
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,7 @@ def default_coder() -> str:
 class Library:
     """An open litdesk library (a SQLite file now; a server database later)."""
 
-    # The sub-facades (litdesk.store.facets), made on first use. Callers outside the store
-    # name the classes below that the facade re-exports (`X as X`), never their modules.
+    # Sub-facades (store.facets), made on first use; callers name the re-exported classes.
     coding = cached_property(facets.Coding)
     suggestions = cached_property(facets.Suggestions)
     learning = cached_property(facets.Learning)
@@ -75,8 +75,9 @@ class Library:
             path=Path(path))
         self.coder = coder
         self.read_only = read_only
-        self._checked = threading.Event()  # the integrity check has passed (or was not due)
+        self._checked = threading.Event()  # the integrity check has ended (or was not due)
         self._checked.set()
+        self.write_path = WritePath(BUSY_TIMEOUT_MS / 1000)  #: every write's way in
         self._damage: LibraryError | None = None
 
     # -- opening -----------------------------------------------------------------------
@@ -99,8 +100,8 @@ class Library:
         :class:`LibraryMissing`, having created nothing. ``password``: a server's, in memory.
 
         ``check_in_background``: run the integrity check (which reads the whole file: over a
-        second at 100,000 records) on a thread instead of before returning; until it has
-        passed, writes wait for it, and a damaged library refuses them (see :attr:`damage`).
+        second at 100,000 records) on a thread instead of before returning; writes wait for it
+        only writes.CHECK_GRACE_S; once it has found damage they are refused (:attr:`damage`).
 
         An existing one is checked (``quick_check``), backed up daily and before an upgrade,
         and opened read-only (writes raise LibraryError) if ``read_only`` or it is not writable.
@@ -133,6 +134,11 @@ class Library:
             self._checked.set()
 
     @property
+    def checking(self) -> bool:
+        """True while the background integrity check runs (writes go on meanwhile)."""
+        return not self._checked.is_set()
+
+    @property
     def damage(self) -> LibraryError | None:
         """What the background integrity check found wrong (None: nothing, or not done)."""
         return self._damage
@@ -147,18 +153,16 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def session(self) -> Session:
-        """A session for changes: its transaction takes the write lock when it begins."""
+    def session(self, cancelled: Callable[[], bool] | None = None) -> Session:
+        """A session for changes, in ``with``: see `WriteSession` (``cancelled``: its job's)."""
         self._writable()
-        writer = self.engine.execution_options(**{WRITE_OPTION: True})
-        return Session(writer, expire_on_commit=False)
+        return WriteSession(self.engine, self.write_path, cancelled)
 
     def _writable(self) -> None:
         """Raise LibraryError unless changes may be saved now."""
         if self.read_only:
             raise LibraryError(f"{self.path} is read-only: changes cannot be saved.")
-        if not self._checked.wait(120):
-            raise LibraryError(f"{self.path} is still being checked; try again in a moment.")
+        self._checked.wait(self.write_path.grace_left())
         if self._damage is not None:
             raise self._damage
 

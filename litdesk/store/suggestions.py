@@ -10,16 +10,22 @@ The pending ids are kept as ranges in ``library_meta`` (an import's ids are cons
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from litdesk.core import sections
 from litdesk.core.model import Span
-from litdesk.core.section_pretest import may_have_sections
+from litdesk.core.section_pretest import with_suggestions
 from litdesk.core.spans import normalise
 from litdesk.core.status import ACCEPTED, offers_suggestions, sections_of
 from litdesk.core.suggestions import HEADINGS, MODEL, offered_first
@@ -34,18 +40,19 @@ from litdesk.store.pending import (
     without,
 )
 from litdesk.store.schema import RecordRow, SpanRow, StatusRow
+from litdesk.store.writes import WriteCancelled, in_the_background
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library
 
 #: Records checked per transaction: short enough that a coder's tag never waits long.
 CHECK_CHUNK = 250
-
-
-def has_suggestions(abstract: str) -> bool:
-    """``bool(suggest_sections(abstract))``, skipping the full rules for unstructured text."""
-    return bool(abstract) and may_have_sections(abstract) and bool(
-        sections.suggest_sections(abstract))
+#: A check of at least this many records works the abstracts out in a helper process (about
+#: 0.2 ms each, in Python). The thread running the check then hardly holds the interpreter
+#: lock, which the window's thread gives up at every statement and must get back: with the
+#: work on the thread, a tag at 100,000 records froze the window for hundreds of milliseconds.
+HELPER_FROM = 5_000
+log = logging.getLogger(__name__)
 
 
 def pending(lib: Library) -> Ranges:
@@ -70,6 +77,49 @@ def check_pending(
     written in one short one, provided the chunk's records are still the ones that were read.
     ``cancelled`` is polled between chunks: what is done stays done, the rest stays pending.
     """
+    if threading.current_thread() is not threading.main_thread():
+        in_the_background()  # the window's thread runs first
+    with _flagger(pending_count(lib)) as flags:
+        done = _check(lib, flags, progress, cancelled)
+    from litdesk.store import importer  # here: the window checks for pending flags at start
+
+    if done >= importer.SETTLE_AFTER:
+        # The flags just written leave most pages of a large import not all-visible: sorts
+        # would lose their index-only scans until autovacuum came round (5x SQLite at 100k).
+        importer.settle_after_bulk(lib)
+    return done
+
+
+@contextmanager
+def _flagger(records: int) -> Iterator[Callable[[list[str]], list[bool]]]:
+    """`with_suggestions`, in a helper process for ``records`` of at least HELPER_FROM (on
+    the calling thread if the process cannot be had)."""
+    if records < HELPER_FROM:
+        yield with_suggestions
+        return
+    nice = (os.nice, (10,)) if hasattr(os, "nice") else (None, ())
+    pool = ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), *nice)
+    broken = False
+
+    def flags(abstracts: list[str]) -> list[bool]:
+        nonlocal broken
+        if not broken:
+            try:
+                return pool.submit(with_suggestions, abstracts).result()
+            except (BrokenProcessPool, OSError, RuntimeError) as e:  # RuntimeError: exiting
+                log.warning("checking abstracts on this thread (no helper process: %s)", e)
+                broken = True
+        return with_suggestions(abstracts)
+
+    try:
+        yield flags
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _check(lib: Library, flags: Callable[[list[str]], list[bool]],
+           progress: Callable[[int], None] | None,
+           cancelled: Callable[[], bool] | None) -> int:
     done = 0
     while not (cancelled and cancelled()):
         ranges = pending(lib)
@@ -80,30 +130,29 @@ def check_pending(
         with lib.engine.connect() as conn:
             rows = conn.execute(select(RecordRow.id, RecordRow.abstract).where(
                 RecordRow.id.between(first, last)).order_by(RecordRow.id)).all()
-        flagged = [rid for rid, abstract in rows if has_suggestions(abstract)]
-        with lib.session() as s, s.begin():
-            ranges = locked_ranges(s)
-            now_ids = list(s.scalars(select(RecordRow.id).where(
-                RecordRow.id.between(first, last)).order_by(RecordRow.id)))
-            if now_ids != [rid for rid, _ in rows]:
-                continue  # records came or went meanwhile: read the chunk again
-            # Pending records hold False (as imported) unless they were worked out before and
-            # restored or copied since: only the flags that change are written (a rewrite of
-            # every row would cost a server its index-only scans until the next vacuum).
-            if flagged:
-                s.execute(update(RecordRow).where(
-                    RecordRow.id.in_(flagged), RecordRow.has_suggestions.is_(False))
-                    .values(has_suggestions=True))
-            store_ranges(s, without(ranges, first, last))
+        found = flags([abstract for _, abstract in rows])
+        flagged = [rid for (rid, _), yes in zip(rows, found, strict=True) if yes]
+        try:  # the write waits for its turn (behind an import, say), as long as it takes
+            with lib.session(cancelled) as s, s.begin():
+                ranges = locked_ranges(s)
+                now_ids = list(s.scalars(select(RecordRow.id).where(
+                    RecordRow.id.between(first, last)).order_by(RecordRow.id)))
+                if now_ids != [rid for rid, _ in rows]:
+                    continue  # records came or went meanwhile: read the chunk again
+                # Pending records hold False (as imported) unless they were worked out before and
+                # restored or copied since: only the flags that change are written (a rewrite of
+                # every row would cost a server its index-only scans until the next vacuum).
+                if flagged:
+                    s.execute(update(RecordRow).where(
+                        RecordRow.id.in_(flagged), RecordRow.has_suggestions.is_(False))
+                        .values(has_suggestions=True))
+                store_ranges(s, without(ranges, first, last))
+        except WriteCancelled:
+            break
+        lib.backend.checkpoint(lib.engine)  # here, not in the window's next commit
         done += len(rows)
         if progress:
             progress(done)
-    from litdesk.store import importer  # here: the window checks for pending flags at start
-
-    if done >= importer.SETTLE_AFTER:
-        # The flags just written leave most pages of a large import not all-visible: sorts
-        # would lose their index-only scans until autovacuum came round (5x SQLite at 100k).
-        importer.settle_after_bulk(lib)
     return done
 
 

@@ -84,3 +84,24 @@ def test_records_imported_by_another_program_are_checked_too(qtbot, window, make
     with qtbot.waitSignal(window.checker.checked, timeout=30_000):
         window.check_for_changes()  # what the window's watch does when the library changes
     qtbot.waitUntil(lambda: _status_of(window, "From the CLI") == "suggested")
+
+
+def test_an_import_while_checking_leaves_the_check_running(qtbot, close_summaries, library,
+                                                           settings, make_ris, monkeypatch):
+    """The store's write path keeps the two apart: the window no longer stops the check for an
+    import; its writes wait for the import's, and the new records are checked too."""
+    monkeypatch.setattr(suggestions, "CHECK_CHUNK", 5)
+    import_file(library, make_ris("many.ris", _records(1000)))  # as the CLI would
+    win = MainWindow(library, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.checker.running, timeout=10_000)
+    worker = win.checker._worker
+    with qtbot.waitSignal(win.importFinished, timeout=60_000):
+        assert win.import_paths([str(make_ris("more.ris", [
+            {"TY": "JOUR", "TI": "Imported meanwhile", "AB": STRUCTURED}]))])
+    close_summaries()
+    assert not worker.cancelled(), "the import stopped the check"
+    qtbot.waitUntil(lambda: pending(library) == [] and not win.checker.running, timeout=60_000)
+    assert _status_of(win, "Imported meanwhile") == "suggested"
+    assert len(library.search_ids(status="suggested")) == 501

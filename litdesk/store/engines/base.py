@@ -78,6 +78,11 @@ class Backend(Protocol):
         """After a large import (or flag check), committed: tidy up for fast reads."""
         ...
 
+    def checkpoint(self, engine: Engine) -> None:
+        """After a background write: fold what the engine's log holds into the library's
+        storage without waiting for anyone, so that a coder's next commit need not."""
+        ...
+
     def may_change_others(self, conn: Connection) -> bool:
         """Whether the login may change other coders' coding (a file: whoever can write it)."""
         ...

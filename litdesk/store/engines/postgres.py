@@ -186,7 +186,7 @@ class PostgreSQL:
         """Read the abstract, then one statement (atomic by itself) replaces the spans and
         sets the status; two round trips instead of eight."""
         lib._writable()
-        with self.reads(lib.engine).connect() as conn:
+        with lib.write_path.held(), self.reads(lib.engine).connect() as conn:
             abstract = conn.execute(select(RecordRow.abstract).where(
                 RecordRow.id == record_id)).scalar_one_or_none()
             if abstract is None:
@@ -224,6 +224,9 @@ class PostgreSQL:
 
     def after_bulk(self, engine: Engine) -> None:
         settle(engine)
+
+    def checkpoint(self, engine: Engine) -> None:
+        return None  # the server checkpoints on its own
 
     def may_change_others(self, conn: Connection) -> bool:
         return pg_connection.is_owner(conn)

@@ -78,6 +78,13 @@ def mark_as_library(conn: Connection) -> None:
     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def checkpoint(conn: Connection) -> None:
+    """Copy what the write-ahead log holds into the database file, as far as readers allow,
+    without waiting for anyone (a background thread does it, so that the window's commit never
+    finds the log over SQLite's auto-checkpoint size and does it instead)."""
+    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
+
+
 def integrity_ok(conn: Connection) -> bool:
     return conn.exec_driver_sql("PRAGMA quick_check").scalar() == "ok"
 

@@ -11,7 +11,6 @@ from litdesk.core.readers import FILE_TYPES
 from litdesk.ui.controllers.shared import Messages
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.tasks import workers
-from litdesk.ui.tasks.background import SuggestionChecker
 from litdesk.ui.tasks.jobs import JobRunner
 from litdesk.ui.views.dialogs import ImportSummaryDialog, summary_text
 
@@ -23,10 +22,10 @@ class ImportActions(QObject):
     finished = Signal(object)  # the same, once their summary is shown
 
     def __init__(self, holder: LibraryHolder, settings: QSettings, jobs: JobRunner,
-                 checker: SuggestionChecker, messages: Messages, parent: QWidget):
+                 messages: Messages, parent: QWidget):
         super().__init__(parent)
         self.holder, self.settings, self.jobs = holder, settings, jobs
-        self.checker, self.messages = checker, messages
+        self.messages = messages
         self._parent = parent  # for its dialogs
         self.apply_on_import = settings.value("coding/apply_on_import", False, type=bool)
 
@@ -51,7 +50,6 @@ class ImportActions(QObject):
         if library.read_only:
             self.messages.say("This library is read-only: nothing can be imported.", 5000)
             return False
-        self.checker.stop()  # the import holds the write lock; the check goes on after it
         worker = workers.ImportWorker(library, paths, apply_suggestions=self.apply_on_import)
         return self.jobs.run(worker, "Importing…", self._done)
 

@@ -3,8 +3,9 @@
 An import leaves each new record's has-suggestions flag pending (see
 ``litdesk.store.suggestions``); `SuggestionChecker` works the flags out on a thread of its own,
 a few hundred records per short transaction, so that the window, tagging and searching go on
-meanwhile. It pauses while an import runs (the import holds the library's write lock) and
-stops, keeping what it has done, when the library is closed.
+meanwhile. It goes on while an import runs (its writes wait for the import's in the store's
+write path; the records the import adds are checked by the same run or the next), and stops,
+keeping what it has done, when the library is closed.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ log = logging.getLogger("litdesk.background")
 class _CheckWorker(workers.Worker):
     def __init__(self, library: Library):
         super().__init__()
-        self._lib = library
+        self._lib = self.library = library
         self.ended = threading.Event()  # set when run returns, for `SuggestionChecker.stop`
 
     @Slot()
@@ -60,13 +61,17 @@ class SuggestionChecker(QObject):
         self._worker: _CheckWorker | None = None
         self._thread: QThread | None = None
         self._shut = False
+        self._again = False  # started again while it ran: run once more
 
     @property
     def running(self) -> bool:
         return self._worker is not None
 
     def start(self, library: Library) -> bool:
-        """Start checking ``library``'s pending records, unless there are none or it runs."""
+        """Start checking ``library``'s pending records, unless there are none or it runs
+        (then it runs once more when it ends: it may have looked before they came)."""
+        if self.running and self._worker is not None and self._worker.library is library:
+            self._again = True
         if self._shut or self.running or library.read_only or library.damage is not None:
             return False
         try:
@@ -92,6 +97,7 @@ class SuggestionChecker(QObject):
         self._thread.quit()
         self._thread.wait()
         self._worker = self._thread = None
+        self._again = False
 
     def shut(self) -> None:
         """Stop, and start no more (the window is closing)."""
@@ -101,5 +107,9 @@ class SuggestionChecker(QObject):
     def _finished(self, n: object) -> None:
         if self._worker is None:  # stopped already: the library may be closed
             return
+        library, again = self._worker.library, self._again
         self._worker = self._thread = None
+        self._again = False
         self.checked.emit(int(n) if isinstance(n, int) else 0)
+        if again:
+            self.start(library)

@@ -115,8 +115,7 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self.holder, settings, self.jobs, self.messages, records,
                                      self)
         self.exports.finished.connect(self.exportFinished)
-        self.imports = ImportActions(self.holder, settings, self.jobs, self.checker,
-                                     self.messages, self)
+        self.imports = ImportActions(self.holder, settings, self.jobs, self.messages, self)
         self.imports.imported.connect(self._imported)
         self.imports.finished.connect(self._import_done)
         self.drops.dropped.connect(self.import_paths)
