@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from litdesk.cli_output import print_json
 from litdesk.core.screening import DECISIONS, ScreeningError
+from litdesk.core.words import counted
 from litdesk.store.library import Library, LibraryError
 
 #: The keys each request may carry (a misspelt key is an error, never ignored).
@@ -169,7 +170,7 @@ def _stats(lib: Library, as_json: bool) -> int:
         kappa = "n/a" if p.kappa is None else f"{p.kappa:.2f}"
         share = "n/a" if p.agreement is None else f"{p.agreement:.0%}"
         print(f"agreement {p.coder_a} / {p.coder_b}: kappa {kappa}, {share} agreed on "
-              f"{p.compared} records ({p.records - p.compared} with a maybe left out)")
+              f"{counted(p.compared, 'record')} ({p.records - p.compared} with a maybe left out)")
     return 0
 
 

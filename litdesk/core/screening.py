@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from litdesk.core.agreement import Figures, figures_from_counts
+from litdesk.core.words import counted
 
 INCLUDE: Final = "include"
 EXCLUDE: Final = "exclude"
@@ -176,7 +177,7 @@ def check_decision(decision: object, reason: object = "", note: object = "",
     if not isinstance(note, str):
         raise ScreeningError(f"a note is text, not {note!r}")
     if len(note) > NOTE_LIMIT:
-        raise ScreeningError(f"the note is longer than {NOTE_LIMIT:,} characters")
+        raise ScreeningError(f"the note is longer than {NOTE_LIMIT:,} characters")  # always plural
     name = ""
     if reason.strip():
         if decision != EXCLUDE:
@@ -212,7 +213,7 @@ def check_reason(name: object, key: object, reasons: Sequence[Reason],
         raise ScreeningError(f"a reason's key is one character, not {key!r}")
     name, key = " ".join(name.split()), key.strip()
     if len(name) > REASON_LIMIT:
-        raise ScreeningError(f"a reason's name is at most {REASON_LIMIT} characters")
+        raise ScreeningError(f"a reason's name is at most {counted(REASON_LIMIT, 'character')}")
     if len(key) > 1 or (key and not key.isprintable()):
         raise ScreeningError(f"a reason's key is one character, not {key!r}")
     if key.upper() in DECISION_KEYS.values():

@@ -343,7 +343,7 @@ def set_term(lib: Library, term: str, kind: str | None) -> None:
         raise ScreeningError("a term needs at least one letter")
     term = " ".join(term.split()).casefold()
     if len(term) > rules.REASON_LIMIT:
-        raise ScreeningError(f"a term is at most {rules.REASON_LIMIT} characters")
+        raise ScreeningError(f"a term is at most {rules.REASON_LIMIT} characters")  # always plural
     if kind is not None and kind not in TERM_KINDS:
         raise ScreeningError(f"a term is an inclusion or exclusion term, not {kind!r}")
     with lib.session() as s, s.begin():

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import IO, Final
 from xml.sax.saxutils import escape, quoteattr
 
+from litdesk.core.words import counted
+
 #: The diagram's width in CSS pixels (its height follows from what it holds).
 WIDTH: Final[int] = 880
 _FONT: Final[str] = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
@@ -178,7 +180,7 @@ def diagram_svg(flow: PrismaFlow) -> str:
                 f'{escape("litdesk · " + said)}</text>')
         y += 10
     height = y - _GAP + 20
-    title = escape(f"PRISMA 2020 flow diagram: {flow.identified:,} records identified, "
+    title = escape(f"PRISMA 2020 flow diagram: {counted(flow.identified, 'record')} identified, "
                    f"{flow.included:,} included")
     return "\n".join([
         '<?xml version="1.0" encoding="UTF-8"?>',
