@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from litdesk.core.model import LABELS
@@ -111,13 +112,16 @@ def test_server_stopped_during_a_tagging_burst(qtbot, tmp_path, own_server):
     view = window.pane.abstract
 
     def tag(k: int) -> bool:
-        """Tag sentence ``k`` of the shown record by key; whether the pane shows it saved."""
+        """Select sentence ``k`` of the shown record and tag it by key; whether the pane shows
+        it saved. (Selected: with the cursor alone in a model suggestion, the key would accept
+        that suggestion instead.)"""
         record = window.pane.record
         start = record.abstract.index(f"Sentence {k} of")
+        end = record.abstract.index("finding.", start) + len("finding.")
         label = LABELS[k % len(LABELS)]
         cursor = view.textCursor()
-        cursor.setPosition(start + 3)
-        cursor.clearSelection()
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
         view.setTextCursor(cursor)
         qtbot.keyClick(view, KEYS[label])
         shown = {(s.start, s.label) for s in window.pane.record.spans}
