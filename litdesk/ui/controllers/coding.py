@@ -114,7 +114,8 @@ class CodingController(QObject):
             self.pane.show_record(record, others=others, editable=False, note=(
                 f"Showing {who}: read-only. Hover a span to see whose it is."))
         self.pane.set_memo_unsaved(record_id in self.unsaved_memos)
-        self.pane.set_notice("")  # an earlier refusal is old news once the record is read
+        if record_id not in self.unsaved_memos:  # its memo's refusal is news until it is saved
+            self.pane.set_notice("")  # an earlier refusal is old news once the record is read
 
     def blind(self) -> bool:
         """Blind coding (a library setting, on unless turned off): others' spans stay hidden
