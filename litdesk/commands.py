@@ -6,18 +6,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from litdesk.cli_output import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
-from litdesk.store.errors import LibraryMissing
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError, LibraryMissing
 from litdesk.store.location import Location
 
 if TYPE_CHECKING:
     from litdesk.core.agreement import Agreement
+    from litdesk.store.library import Library
+    from litdesk.store.rows import CoderStatus, RowSummary
 
 
 log = logging.getLogger("litdesk.cli")
@@ -46,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
     location: Location | None = None
     try:
         location = library_location(args.library)
+        if args.command in GLANCES and location.path is not None:
+            quick = _glance(location.path, args)
+            if quick is not None:
+                return quick
         lib = open_library(location, args.coder, create=args.command in CREATES)
     except LibraryError as e:
         shown = location.display if location is not None and args.library else None
@@ -72,6 +78,7 @@ def open_library(location: Location, coder: str | None, *, create: bool) -> Libr
 
     ``create``: make a new library when there is none at ``location`` (else LibraryMissing).
     """
+    from litdesk.store.library import Library
     from litdesk.store.server import PasswordNeeded
 
     try:
@@ -83,6 +90,24 @@ def open_library(location: Location, coder: str | None, *, create: bool) -> Libr
 
         password = getpass.getpass(f"Password for {location.display}: ")
         return Library.open(location, coder=coder, create=create, password=password)
+
+
+def _glance(path: Path, args: argparse.Namespace) -> int | None:
+    """Run ``list`` or ``coders`` on a glance at the library file (no SQLAlchemy: see
+    `litdesk.store.glance`) when the command needs no more; None when the library must open."""
+    if args.command == "list" and (args.json or args.search or args.all_coders):
+        return None
+    from litdesk.store.glance import Glance
+    from litdesk.store.stamps import default_coder
+
+    quick = Glance.open(path, args.coder or default_coder())
+    if quick is None:
+        return None
+    with quick:
+        if args.command == "list":
+            _print_rows(quick.rows())
+            return 0
+        return _print_coders(quick.coders(), quick.status_by_coder)
 
 
 def _with_hint(error: LibraryError, arg: str | None) -> str:
@@ -177,15 +202,21 @@ def _list(lib: Library, args: argparse.Namespace) -> int:
             lib.records(ids))
         print_json([record_to_json(r) for r in records])
         return 0
-    statuses = lib.coding.status_by_coder(ids) if args.all_coders else {}
-    for row in lib.rows(ids):
+    statuses = lib.coding.status_by_coder(ids) if args.all_coders else None
+    _print_rows(lib.rows(ids), statuses)
+    return 0
+
+
+def _print_rows(rows: Sequence[RowSummary],
+                statuses: dict[int, dict[str, CoderStatus]] | None = None) -> None:
+    """The lines of ``list``: with ``statuses``, every coder's progress instead of the status."""
+    for row in rows:
         year = row.year or "n.d."
-        status = row.status
-        if args.all_coders:
+        status = str(row.status)
+        if statuses is not None:
             status = ", ".join(f"{name}: {'done' if st.done else counted(st.sections, 'section')}"
                                for name, st in sorted(statuses.get(row.id, {}).items()))
         print(f"{row.id:>6}  {row.authors[:24]:<24} {year!s:>5}  {row.title[:70]}  [{status}]")
-    return 0
 
 
 def _export(lib: Library, args: argparse.Namespace) -> int:
@@ -327,13 +358,19 @@ def _done(lib: Library, args: argparse.Namespace) -> int:
 
 
 def _coders(lib: Library, args: argparse.Namespace) -> int:
-    names = lib.coding.coders()
+    return _print_coders(lib.coding.coders(),
+                         lambda: lib.coding.status_by_coder(lib.search_ids()))
+
+
+def _print_coders(names: list[str],
+                  statuses_of: Callable[[], dict[int, dict[str, CoderStatus]]]) -> int:
+    """The table of ``coders``: each coder's records partly coded, coded and done."""
     if not names:
         print("nobody has coded anything in this library yet")
         return 0
     from litdesk.core.status import Status, status_of
 
-    statuses = lib.coding.status_by_coder(lib.search_ids())
+    statuses = statuses_of()
     # The status words of core.status (suggestions aside: they are no one's coding).
     print(f"{'coder':<24} {'partly coded':>12} {'coded':>7} {'done':>7}")
     for name in names:
@@ -420,6 +457,9 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
 #: The only command that makes a new library where there is none; every other one refuses a
 #: library that does not exist, and creates nothing (a mistyped path is not a new library).
 CREATES = frozenset({"import"})
+
+#: Commands that can run on a glance at a library file (`_glance`), without opening it.
+GLANCES = frozenset({"list", "coders"})
 
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})

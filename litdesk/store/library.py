@@ -6,7 +6,6 @@ committed before it returns, so whatever the app reports as done is on disk.
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import os
@@ -43,6 +42,7 @@ from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 from litdesk.store.server import PasswordNeeded as PasswordNeeded
 from litdesk.store.stamps import APPLICATION, now
+from litdesk.store.stamps import default_coder as default_coder
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +83,6 @@ def _build_new(conn: Connection) -> None:
             {"key": "application", "value": APPLICATION},
             {"key": "created", "value": now()},
         ])
-
-
-def default_coder() -> str:
-    try:
-        return getpass.getuser() or "coder"
-    except (KeyError, OSError):  # no user name in the environment (containers)
-        return "coder"
 
 
 class Library:

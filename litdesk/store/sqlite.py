@@ -18,10 +18,10 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.sql.elements import TextClause
 
 from litdesk.core.query import Term
+from litdesk.store.sqlite_file import APPLICATION_ID as APPLICATION_ID
+from litdesk.store.sqlite_file import SQLITE_MAGIC as SQLITE_MAGIC
+from litdesk.store.sqlite_file import looks_like_sqlite as looks_like_sqlite
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-#: ``PRAGMA application_id`` of a litdesk library: "LITD".
-APPLICATION_ID = 0x4C495444
 BUSY_TIMEOUT_MS = 10_000
 #: Execution option marking a connection that will write (its transactions BEGIN IMMEDIATE).
 WRITE_OPTION = "litdesk_write"
@@ -32,12 +32,6 @@ INSERT_TRIGGER = "record_fts_ai"
 #: SQLite page cache while importing, in KiB (the default 2 MB makes the search index spill
 #: to disk again and again); bounded, so memory stays bounded too.
 IMPORT_CACHE_KIB = 64 * 1024
-
-
-def looks_like_sqlite(path: Path) -> bool:
-    """True when ``path`` starts with SQLite's file header."""
-    with path.open("rb") as f:
-        return f.read(16) == SQLITE_MAGIC
 
 
 def make_self_contained(path: Path) -> None:
