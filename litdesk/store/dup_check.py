@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, delete, insert, select, update
 
 from litdesk.core import duplicates as dup
+from litdesk.core.merging import with_identifiers_of
 from litdesk.core.model import Record
 from litdesk.core.ris_fields import record_from_tags
 from litdesk.store.convert import identifier_rows
@@ -168,6 +169,41 @@ def load_fingerprints(conn: Connection, ids: Iterable[int]
             found[row.id] = (fp._replace(identifiers=ident), set(ident))
     return found
 
+
+
+def add_identifiers(conn: Connection, record_id: int, incoming: Record) -> tuple[str, ...]:
+    """Give the library record ``record_id`` the identifiers ``incoming``, a certain duplicate
+    of it that was skipped, carries and it lacks (a PMCID, an accession number...): in its
+    tags (so an export keeps them), its columns and the duplicate look-ups. Returns the
+    identifier keys it gained (none when it had them all, or is gone)."""
+    row = conn.execute(select(RecordRow.tags, RecordRow.doi, RecordRow.pmid, RecordRow.pmcid,
+                              RecordRow.accessions).where(RecordRow.id == record_id)).first()
+    if row is None:
+        return ()
+    stored = row.tags if isinstance(row.tags, list) else json.loads(row.tags or "[]")
+    accessions = row.accessions if isinstance(row.accessions, list) else json.loads(
+        row.accessions or "[]")
+    kept = Record(doi=row.doi, pmid=row.pmid, pmcid=row.pmcid, accessions=tuple(accessions),
+                  tags=tuple((str(t[0]), str(t[1])) for t in stored))
+    tags = with_identifiers_of(kept, incoming)
+    if tags is None:
+        return ()
+    derived = record_from_tags(tags)
+    # An accession whose RIS form litdesk does not read back (an Embase number as AN) still
+    # becomes the record's, as merging does.
+    now_has = Record(doi=kept.doi or derived.doi, pmid=kept.pmid or derived.pmid,
+                     pmcid=kept.pmcid or derived.pmcid, accessions=tuple(dict.fromkeys(
+                         (*kept.accessions, *derived.accessions, *incoming.accessions))))
+    gained = tuple(k for k in dup.identifier_keys(now_has)
+                   if k not in set(dup.identifier_keys(kept)))
+    if not gained:
+        return ()
+    conn.execute(update(RecordRow).where(RecordRow.id == record_id).values(
+        tags=tags, doi=now_has.doi, doi_key=dup.normalise_doi(now_has.doi)[:255],
+        pmid=now_has.pmid.strip()[:32], pmcid=now_has.pmcid.strip()[:32],
+        accessions=list(now_has.accessions)))
+    conn.execute(insert(IdentifierRow), [{"record_id": record_id, "value": k} for k in gained])
+    return gained
 
 
 def refresh_keys(conn: Connection) -> int:
