@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
+from litdesk import listing
 from litdesk.cli_output import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
@@ -19,7 +19,6 @@ from litdesk.store.location import Location
 if TYPE_CHECKING:
     from litdesk.core.agreement import Agreement
     from litdesk.store.library import Library
-    from litdesk.store.rows import CoderStatus, RowSummary
 
 
 log = logging.getLogger("litdesk.cli")
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         location = library_location(args.library)
         if args.command in GLANCES and location.path is not None:
-            quick = _glance(location.path, args)
+            quick = listing.glance(location.path, args)
             if quick is not None:
                 return quick
         lib = open_library(location, args.coder, create=args.command in CREATES)
@@ -90,24 +89,6 @@ def open_library(location: Location, coder: str | None, *, create: bool) -> Libr
 
         password = getpass.getpass(f"Password for {location.display}: ")
         return Library.open(location, coder=coder, create=create, password=password)
-
-
-def _glance(path: Path, args: argparse.Namespace) -> int | None:
-    """Run ``list`` or ``coders`` on a glance at the library file (no SQLAlchemy: see
-    `litdesk.store.glance`) when the command needs no more; None when the library must open."""
-    if args.command == "list" and (args.json or args.search or args.all_coders):
-        return None
-    from litdesk.store.glance import Glance
-    from litdesk.store.stamps import default_coder
-
-    quick = Glance.open(path, args.coder or default_coder())
-    if quick is None:
-        return None
-    with quick:
-        if args.command == "list":
-            _print_rows(quick.rows())
-            return 0
-        return _print_coders(quick.coders(), quick.status_by_coder)
 
 
 def _with_hint(error: LibraryError, arg: str | None) -> str:
@@ -190,33 +171,6 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
         if summary.error:
             status = 1
     return status
-
-
-def _list(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.core.export import record_to_json
-    from litdesk.store import coders
-
-    ids = lib.search_ids(args.search)
-    if args.json:
-        records = coders.export_records(lib, ids, all_coders=True) if args.all_coders else (
-            lib.records(ids))
-        print_json([record_to_json(r) for r in records])
-        return 0
-    statuses = lib.coding.status_by_coder(ids) if args.all_coders else None
-    _print_rows(lib.rows(ids), statuses)
-    return 0
-
-
-def _print_rows(rows: Sequence[RowSummary],
-                statuses: dict[int, dict[str, CoderStatus]] | None = None) -> None:
-    """The lines of ``list``: with ``statuses``, every coder's progress instead of the status."""
-    for row in rows:
-        year = row.year or "n.d."
-        status = str(row.status)
-        if statuses is not None:
-            status = ", ".join(f"{name}: {'done' if st.done else counted(st.sections, 'section')}"
-                               for name, st in sorted(statuses.get(row.id, {}).items()))
-        print(f"{row.id:>6}  {row.authors[:24]:<24} {year!s:>5}  {row.title[:70]}  [{status}]")
 
 
 def _export(lib: Library, args: argparse.Namespace) -> int:
@@ -357,31 +311,6 @@ def _done(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def _coders(lib: Library, args: argparse.Namespace) -> int:
-    return _print_coders(lib.coding.coders(),
-                         lambda: lib.coding.status_by_coder(lib.search_ids()))
-
-
-def _print_coders(names: list[str],
-                  statuses_of: Callable[[], dict[int, dict[str, CoderStatus]]]) -> int:
-    """The table of ``coders``: each coder's records partly coded, coded and done."""
-    if not names:
-        print("nobody has coded anything in this library yet")
-        return 0
-    from litdesk.core.status import Status, status_of
-
-    statuses = statuses_of()
-    # The status words of core.status (suggestions aside: they are no one's coding).
-    print(f"{'coder':<24} {'partly coded':>12} {'coded':>7} {'done':>7}")
-    for name in names:
-        mine = [by[name] for by in statuses.values() if name in by]
-        counted = [status_of(st.sections, st.done, False, "") for st in mine]
-        partly, coded = counted.count(Status.PARTLY_CODED), counted.count(Status.CODED)
-        done = sum(1 for st in mine if st.done)
-        print(f"{name[:24]:<24} {partly:>12} {coded:>7} {done:>7}")
-    return 0
-
-
 def _agreement(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.agreement import agreement
 
@@ -458,7 +387,7 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
 #: library that does not exist, and creates nothing (a mistyped path is not a new library).
 CREATES = frozenset({"import"})
 
-#: Commands that can run on a glance at a library file (`_glance`), without opening it.
+#: Commands that can run on a glance at a library file (`listing.glance`), without opening it.
 GLANCES = frozenset({"list", "coders"})
 
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
@@ -472,12 +401,12 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "revoke": _access,
     "members": _members,
     "import": _import,
-    "list": _list,
+    "list": listing.list_records,
     "export": _export,
     "suggest": _suggest,
     "tag": _tag,
     "untag": _untag,
     "done": _done,
-    "coders": _coders,
+    "coders": listing.coders,
     "agreement": _agreement,
 }

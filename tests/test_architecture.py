@@ -38,7 +38,7 @@ LINE_CEILINGS = {
     "litdesk/store/library.py": 599,
     "litdesk/store/postgres.py": 586,
     "litdesk/core/ris_reader.py": 444,
-    "litdesk/commands.py": 443,
+    "litdesk/commands.py": 412,
     "litdesk/store/importer.py": 432,
 }
 

@@ -115,6 +115,7 @@ def test_list_into_a_pipe_closed_early_ends_quietly(tmp_path, cli, make_ris):
         first = proc.stdout.readline()  # as `| head -1` does: one line, then the pipe closes
         proc.stdout.close()
         err = proc.stderr.read().decode()
+        proc.stderr.close()
         proc.wait(timeout=120)
         assert first.strip()
         assert "Traceback" not in err, err
