@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -44,6 +44,10 @@ class Match:
     existing_id: int | None  # a library record (or one of this file, once it has an id)
     existing_position: int | None  # the position in this file; None: in the library before
 
+    @property
+    def existing(self) -> tuple[int | None, int | None]:
+        return self.existing_id, self.existing_position
+
 
 @dataclass
 class Outcome:
@@ -66,6 +70,7 @@ class DuplicateChecker:
         self._by_title: dict[str, list[int]] = {}
         self._prints: dict[int, dup.Fingerprint] = {}
         self._ids: dict[int, int] = {}  # position -> record id, once given
+        self._skipped: list[tuple[Match, Record]] = []  # certain duplicates with identifiers
 
     def check(self, chunk: list[tuple[int, Record]]) -> list[Outcome]:
         """An `Outcome` for each ``(position, record)`` of ``chunk``, in file order."""
@@ -73,6 +78,7 @@ class DuplicateChecker:
             return [Outcome() for _ in chunk]
         started, cpu = time.perf_counter(), time.thread_time()
         prints = [(pos, dup.fingerprint(rec)) for pos, rec in chunk]
+        records = dict(chunk)
         library = self._library_candidates([p for _, p in prints])
         by_key: dict[str, list[int]] = {}  # the candidates by identifier and by title
         for lib_id, (found, keys) in library.items():
@@ -86,10 +92,25 @@ class DuplicateChecker:
             outcome = self._judge(fp, mine)
             if outcome.certain is None:
                 self._remember(pos, fp)
+            elif fp.identifiers:
+                self._skipped.append((outcome.certain, records[pos]))
             out.append(outcome)
         self.seconds += time.perf_counter() - started
         self.cpu_seconds += time.thread_time() - cpu
         return out
+
+    def identifier_job(self, connection: Callable[[], Connection]) -> Callable[[], None]:
+        """A job for the writer, after the records of the chunks checked so far are in: the
+        identifiers the certain duplicates among them carry go to the records they duplicate
+        (`add_identifiers`)."""
+        found = [(kept, rec) for m, rec in self._skipped if (kept := m.existing_id if
+                 m.existing_id is not None else self.record_id(m.existing_position or 0))]
+        self._skipped = []
+
+        def job() -> None:
+            for kept, rec in found:
+                add_identifiers(connection(), kept, rec)
+        return job
 
     def assigned(self, position: int, record_id: int) -> None:
         """Record ``position`` of the file was stored with ``record_id``."""

@@ -29,7 +29,7 @@ from litdesk.core.spans import normalise
 from litdesk.store import postgres, sqlite
 from litdesk.store.bulk import BackgroundWriter
 from litdesk.store.convert import identifier_rows, record_values
-from litdesk.store.dup_check import DuplicateChecker, Match, Outcome, add_identifiers
+from litdesk.store.dup_check import DuplicateChecker, Match, Outcome
 from litdesk.store.errors import LibraryError
 from litdesk.store.pending import mark_pending
 from litdesk.store.schema import BatchRow, MemoRow, PairRow, RecordRow, SpanRow, StatusRow
@@ -276,19 +276,16 @@ class _Store:
         decoded = [_decode(item.record) for item in chunk]
         outcomes = checker.check([(item.position, rec) for item, (rec, _, _) in zip(
             chunk, decoded, strict=True)])
-        keep, kept_items, skipped = [], [], []
+        keep, kept_items = [], []
         for item, coded, outcome in zip(chunk, decoded, outcomes, strict=True):
             if (m := outcome.certain) is not None:
-                self.summary.duplicates.append(Duplicate(
-                    item.position, item.record.title, m.verdict.reason, m.existing_id,
-                    m.existing_position))
-                skipped.append((m, item.record))
+                self.summary.duplicates.append(Duplicate(item.position, item.record.title,
+                                                         m.verdict.reason, *m.existing))
             else:
                 keep.append(coded)
                 kept_items.append((item, outcome))
-        if not keep:
-            self._add_identifiers(skipped, checker, writer)
-            return
+        if not keep:  # (skipped records may still bring identifiers: see the end)
+            return writer.submit(checker.identifier_job(self.s.connection))  # type: ignore[func-returns-value]
         stamp = now()
         first = self.last_id + 1
         ids = range(first, first + len(keep))
@@ -308,19 +305,7 @@ class _Store:
         self.summary.added += len(keep)
         vectors = self.helpers.submit(self._vectors, rows) if self.helpers else None
         writer.submit(lambda: self._write(rows, first, last, coding, vectors, idents, pairs))
-        self._add_identifiers(skipped, checker, writer)  # once the records they name are in
-
-    def _add_identifiers(self, skipped: list[tuple[Match, Record]], checker: DuplicateChecker,
-                         writer: BackgroundWriter) -> None:
-        """The identifiers skipped duplicates carry go to the records they duplicate, after
-        those are written (the writer's jobs run in order)."""
-        found = [(kept, rec) for m, rec in skipped
-                 if (rec.doi or rec.pmid or rec.pmcid or rec.accessions) and (kept := (
-                     m.existing_id if m.existing_id is not None
-                     else checker.record_id(m.existing_position or 0))) is not None]
-        if found:
-            writer.submit(lambda: [add_identifiers(self.s.connection(), kept, rec)
-                                   for kept, rec in found])
+        writer.submit(checker.identifier_job(self.s.connection))  # once their records are in
 
     def _flag(self, rid: int, item: ReadRecord, outcome: Outcome,
               checker: DuplicateChecker) -> list[dict[str, Any]]:
