@@ -130,6 +130,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="litdesk-bench-") as tmp:
         root = Path(tmp)
         env = dict(os.environ)
+        # As installed (pip compiles the bytecode): a child that may not write __pycache__
+        # compiles litdesk from source on every start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
             env[var] = str(root / var.lower())
         print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
