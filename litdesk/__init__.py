@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("litdesk")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.1.0"
+
+def _version() -> str:
+    # importlib.metadata costs a command's start-up more than the rest of `litdesk list`'s
+    # imports: it is read when the version is first asked for.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("litdesk")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _version()
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def suggest_sections(text: str) -> list[tuple[int, int, str]]:

@@ -17,7 +17,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from litdesk import __version__
 from litdesk.core.model import LABELS
 from litdesk.paths import default_library_path
 
@@ -39,7 +38,17 @@ def _global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--coder", metavar="NAME",
                    help="the coder whose spans and memos to read and write (default: your "
                         "user name)")
-    p.add_argument("--version", action="version", version=f"litdesk {__version__}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show litdesk's version and exit")
+
+
+class _Version(argparse.Action):
+    """``--version``: argparse's, with the version read only when it is asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from litdesk import __version__
+
+        print(f"litdesk {__version__}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--all-coders", action="store_true",
                     help="every coder's spans and status (default: the coder's own)")
 
-    from litdesk.core.export import FORMATS, STREAM_FORMAT
+    from litdesk.core.export.formats import FORMAT_TABLE as FORMATS
+    from litdesk.core.export.formats import STREAM_FORMAT
 
-    suffixes = ", ".join(f"{suffix} {name}" for name, (_w, suffix, _d) in FORMATS.items())
+    suffixes = ", ".join(f"{f.suffix} {name}" for name, f in FORMATS.items())
     ex = sub.add_parser("export", help="export records to a file")
     ex.add_argument("--format", "-f", choices=sorted(FORMATS),
                     help=f"the format (default: from FILE's extension: {suffixes}; "
@@ -216,7 +226,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.tag_parser.error("give either ID START END LABEL or --jsonl FILE, not both")
     from litdesk import commands
 
-    return commands.run(args)
+    try:
+        return commands.run(args)
+    except BrokenPipeError:  # `litdesk list | head -1`: the reader has all it wanted
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """Leave quietly after the pipe to standard output closed: no traceback, and no second
+    error when Python flushes standard output at exit; the exit status of SIGPIPE's."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE (13), as for a command the signal ended
 
 
 if __name__ == "__main__":

@@ -8,15 +8,16 @@ import sys
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
+from litdesk import listing
 from litdesk.cli_output import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
-from litdesk.store.errors import LibraryMissing
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError, LibraryMissing
 from litdesk.store.location import Location
 
 if TYPE_CHECKING:
     from litdesk.core.agreement import Agreement
+    from litdesk.store.library import Library
 
 
 log = logging.getLogger("litdesk.cli")
@@ -45,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
     location: Location | None = None
     try:
         location = library_location(args.library)
+        if args.command in GLANCES and location.path is not None:
+            quick = listing.glance(location.path, args)
+            if quick is not None:
+                return quick
         lib = open_library(location, args.coder, create=args.command in CREATES)
     except LibraryError as e:
         shown = location.display if location is not None and args.library else None
@@ -72,6 +77,7 @@ def open_library(location: Location, coder: str | None, *, create: bool) -> Libr
     ``create``: make a new library when there is none at ``location`` (else LibraryMissing).
     """
     from litdesk.store.errors import PasswordNeeded
+    from litdesk.store.library import Library
 
     try:
         return Library.open(location, coder=coder, create=create)
@@ -160,27 +166,6 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
         if summary.error:
             status = 1
     return status
-
-
-def _list(lib: Library, args: argparse.Namespace) -> int:
-    from litdesk.core.export import record_to_json
-    from litdesk.store import coders
-
-    ids = lib.search_ids(args.search)
-    if args.json:
-        records = coders.export_records(lib, ids, all_coders=True) if args.all_coders else (
-            lib.records(ids))
-        print_json([record_to_json(r) for r in records])
-        return 0
-    statuses = lib.coding.status_by_coder(ids) if args.all_coders else {}
-    for row in lib.rows(ids):
-        year = row.year or "n.d."
-        status = row.status
-        if args.all_coders:
-            status = ", ".join(f"{name}: {'done' if st.done else counted(st.sections, 'section')}"
-                               for name, st in sorted(statuses.get(row.id, {}).items()))
-        print(f"{row.id:>6}  {row.authors[:24]:<24} {year!s:>5}  {row.title[:70]}  [{status}]")
-    return 0
 
 
 def _export(lib: Library, args: argparse.Namespace) -> int:
@@ -322,25 +307,6 @@ def _done(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-def _coders(lib: Library, args: argparse.Namespace) -> int:
-    names = lib.coding.coders()
-    if not names:
-        print("nobody has coded anything in this library yet")
-        return 0
-    from litdesk.core.status import Status, status_of
-
-    statuses = lib.coding.status_by_coder(lib.search_ids())
-    # The status words of core.status (suggestions aside: they are no one's coding).
-    print(f"{'coder':<24} {Status.PARTLY_CODED:>12} {Status.CODED:>7} {'done':>7}")
-    for name in names:
-        mine = [by[name] for by in statuses.values() if name in by]
-        counted = [status_of(st.sections, st.done, False, "") for st in mine]
-        partly, coded = counted.count(Status.PARTLY_CODED), counted.count(Status.CODED)
-        done = sum(1 for st in mine if st.done)
-        print(f"{name[:24]:<24} {partly:>12} {coded:>7} {done:>7}")
-    return 0
-
-
 def _agreement(lib: Library, args: argparse.Namespace) -> int:
     from litdesk.core.agreement import agreement
 
@@ -417,6 +383,9 @@ def _write_per_record_csv(lib: Library, result: Agreement, path: str) -> None:
 #: library that does not exist, and creates nothing (a mistyped path is not a new library).
 CREATES = frozenset({"import"})
 
+#: Commands that can run on a glance at a library file (`listing.glance`), without opening it.
+GLANCES = frozenset({"list", "coders"})
+
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})
 
@@ -428,12 +397,12 @@ HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "revoke": _access,
     "members": _members,
     "import": _import,
-    "list": _list,
+    "list": listing.list_records,
     "export": _export,
     "suggest": _suggest,
     "tag": _tag,
     "untag": _untag,
     "done": _done,
-    "coders": _coders,
+    "coders": listing.coders,
     "agreement": _agreement,
 }

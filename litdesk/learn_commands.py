@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from litdesk.cli_output import print_json
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -19,12 +19,15 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from litdesk.cli_output import print_json
 from litdesk.core.screening import DECISIONS, ScreeningError
 from litdesk.core.words import counted
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 #: The keys each request may carry (a misspelt key is an error, never ignored).
 _REQUESTS: dict[str, frozenset[str]] = {

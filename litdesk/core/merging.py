@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from litdesk.core.litdesk_notes import strip_notes
-from litdesk.core.model import Span
+from litdesk.core.model import Record, Span
+from litdesk.core.readers.base import id_tags
 
 #: Tags taken from the other record only when the kept record has none of its group.
 _GROUPS: tuple[frozenset[str], ...] = (
@@ -36,6 +37,23 @@ def merged_tags(kept: Sequence[tuple[str, str]], other: Sequence[tuple[str, str]
         out.append((tag, value))
         present.add((tag, value))
     return tuple(out)
+
+
+def with_identifiers_of(kept: Record, other: Record) -> tuple[tuple[str, str], ...] | None:
+    """The kept record's tags with RIS tags added for the identifiers ``other`` (the same
+    paper) carries and it lacks: a DOI, PMID or PMCID where it has none, accession numbers it
+    does not have. Written where `litdesk.core.identifiers` reads them, so a RIS export keeps
+    them. None when there is nothing to add."""
+    doi = other.doi if other.doi and not kept.doi else ""
+    added = ([("DO", doi)] if doi else []) + id_tags(
+        other.pmid if not kept.pmid.strip() else "",
+        other.pmcid if not kept.pmcid.strip() else "",
+        [a for a in other.accessions if a not in kept.accessions])
+    if not added:
+        return None
+    tags = list(kept.tags)
+    end = len(tags) - 1 if tags and tags[-1][0] == "ER" else len(tags)
+    return (*tags[:end], *added, *tags[end:])
 
 
 def place_spans(spans: Sequence[Span], source: str, target: str) -> tuple[list[Span],

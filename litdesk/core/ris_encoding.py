@@ -36,15 +36,6 @@ _SIGNATURES: Final = (
     (b"\xff\xd8\xff", "is a JPEG image, not a RIS export"),
     (b"{\\rtf", "is an RTF document, not a RIS export"),
 )
-_RIS_START: Final = re.compile(
-    r"^\ufeff?(?:TY(?:[ \t]+-|[ \t]*-(?![^ \t\r\n]))|ty  -(?![^ \t\r\n]))", re.M
-)
-_WOS_START: Final = re.compile(r"^\ufeff?(?:FN \S|PT [A-Z][ \t\r]*$)", re.M)
-_NOT_RIS_HINTS: Final = (
-    (re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.M), "looks like BibTeX, not RIS"),
-    (re.compile(r"^PMID- ", re.M), "looks like PubMed's MEDLINE (.nbib) format, not RIS"),
-    (re.compile(r"\A\s*<"), "looks like XML or HTML, not RIS"),
-)
 #: Lines with invalid UTF-8 reported one by one; the rest are counted in one last problem.
 MAX_DECODE_PROBLEMS: Final = 20
 
@@ -100,25 +91,6 @@ def mostly_utf8(data: bytes) -> bool:
 def legacy_encoding(data: bytes) -> str:
     """The 8-bit encoding for bytes that are not UTF-8: cp1252, or latin-1 if cp1252 can't."""
     return "latin-1" if _CP1252_UNDEFINED.intersection(data) else "cp1252"
-
-
-def sniff_format(text: str, partial: bool) -> str:
-    """"RIS" or "Web of Science" from the decoded start of a file, or raise `NotTextError`."""
-    if not text.strip():
-        raise NotTextError("is empty")
-    # "^" of re.M starts a line after LF only: a file with CR line ends (classic Mac, some
-    # Web of Science and Ovid exports) would be one line, whose start is a preamble ("1.").
-    text = _TEXT_BREAK.sub("\n", text) if "\r" in text else text
-    ris, wos = _RIS_START.search(text), _WOS_START.search(text)
-    if ris and not (wos and wos.start() < ris.start()):
-        return "RIS"
-    if wos:
-        return "Web of Science"
-    for pattern, what in _NOT_RIS_HINTS:
-        if pattern.search(text):
-            raise NotTextError(what)
-    where = " in its first megabyte" if partial else ""
-    raise NotTextError(f"holds no RIS record (no line starts with “TY  - ”{where})")
 
 
 def decode_sample(sample: bytes, encoding: str) -> str:

@@ -31,7 +31,6 @@ from litdesk.core.ris_encoding import (
     Sniffed,
     decode_sample,
     sniff_encoding,
-    sniff_format,
 )
 from litdesk.core.ris_fields import (  # record_from_tags, sanitise: part of this interface
     INVALID_XML,
@@ -389,11 +388,11 @@ class RisFile:
 
 
 def open_ris(path: str | os.PathLike[str]) -> RisFile:
-    """Open a RIS or Web of Science file, judged by its content; raise `RisReadError` if it
-    cannot be read as one (missing, a folder, unreadable, empty, binary, BibTeX, no record)."""
+    """Open a RIS or WoS file, judged by its content; `RisReadError` (saying why) if it is not."""
+    from litdesk.core.readers.sniff import ris_or_wos  # (the readers package imports us)
     name, fh, size, sample, sniffed = open_source(path)
     try:
-        fmt = sniff_format(decode_sample(sample, sniffed.encoding), partial=len(sample) < size)
+        fmt = ris_or_wos(decode_sample(sample, sniffed.encoding), partial=len(sample) < size)
     except NotTextError as exc:
         fh.close()
         raise RisReadError(name, f"the file {exc}") from None
@@ -433,8 +432,9 @@ def open_source(path: str | os.PathLike[str]) -> tuple[str, BinaryIO, int, bytes
 
 def read_ris_text(text: str, name: str = "<text>") -> list[ReadRecord]:
     """Records of RIS or Web of Science text (for tests and small strings)."""
+    from litdesk.core.readers.sniff import ris_or_wos
     try:
-        fmt = sniff_format(text, partial=False)
+        fmt = ris_or_wos(text, partial=False)
     except NotTextError as exc:
         raise RisReadError(name, f"the text {exc}") from None
     parser_class = _WokParser if fmt == WEB_OF_SCIENCE else _RisParser

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
@@ -19,20 +18,13 @@ from litdesk.core.agreement import Pair
 from litdesk.core.model import CONSENSUS_CODER, Record, Span
 from litdesk.core.spans import SpanError
 from litdesk.store.convert import to_span
+from litdesk.store.rows import CoderStatus as CoderStatus
 from litdesk.store.schema import MemoRow, RecordRow, SpanRow, StatusRow
 
 if TYPE_CHECKING:
     from litdesk.store.library import Library
 
 _CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True)
-class CoderStatus:
-    """One coder's progress on one record."""
-
-    sections: int
-    done: bool
 
 
 def _reader(lib: Library) -> Session:

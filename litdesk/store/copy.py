@@ -1,10 +1,12 @@
 """Copy a whole library to another (a file to a server, a server to a file, or file to file).
 
 Records come with their RIS tags, every coder's spans, memos, coding status (done marks,
-suggestion decisions) and import batches. Into an empty library, record and batch ids are
-kept, so ids in exports and notes stay valid; with ``merge`` the records are added to what
-the destination has, under new ids. The result counts the rows on both sides and compares a
-checksum of the copied content (ids left out), so a copy can be trusted without looking.
+suggestion decisions), import batches, the possible-duplicate pairs and (into an empty
+library) the merge log, so a merge made before the copy can be undone in the copy. Into an
+empty library, record and batch ids are kept, so ids in exports and notes stay valid; with
+``merge`` the records are added to what the destination has, under new ids. The result counts
+the rows on both sides and compares a checksum of the copied content (ids left out), so a copy
+can be trusted without looking.
 
 Copying into a server library should be done by its owner: row-level security lets other
 logins write only their own coding, and the copy carries every coder's.
@@ -29,6 +31,7 @@ from litdesk.store.schema import (
     BatchRow,
     IdentifierRow,
     MemoRow,
+    MergeRow,
     MetaRow,
     PairRow,
     RecordRow,
@@ -38,7 +41,7 @@ from litdesk.store.schema import (
 
 _CHUNK = 500
 TABLES = {"records": RecordRow, "batches": BatchRow, "spans": SpanRow, "memos": MemoRow,
-          "statuses": StatusRow}
+          "statuses": StatusRow, "pairs": PairRow, "merges": MergeRow}
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class CopyReport:
     def lines(self) -> list[str]:
         out = [f"{name}: {self.copied[name]} copied ({self.source_counts[name]} in the source, "
                f"{self.dest_counts[name]} in the destination)" for name in TABLES]
+        if not self.kept_ids and self.source_counts["merges"]:
+            out.append("merges: not carried into a library that had records (the copies get "
+                       "new ids, and undoing a merge puts records back under their old ones)")
         verdict = "match" if self.ok else "DIFFER"
         out.append(f"checksums {verdict}: {self.source_checksum[:16]} / "
                    f"{self.dest_checksum[:16]}")
@@ -136,6 +142,7 @@ def copy_library(source: Library, dest: Library, *, merge: bool = False) -> Copy
             for part in _chunks(ids):
                 _copy_chunk(src, out, part, keep, batch_map, id_map, copied)
         if keep:
+            copied["merges"] = _copy_merges(source, out)
             dest.backend.advance_ids(out.connection())
         # Flags the source had still to work out are still to be worked out in the copy.
         with Session(source.engine) as src:
@@ -176,3 +183,23 @@ def _copy_chunk(src: Session, out: Session, part: list[int], keep: bool,
              if r["record_a"] in id_map]  # record_a < record_b: copied in this or a chunk before
     if pairs:
         out.execute(insert(PairRow), pairs)
+    copied["pairs"] += len(pairs)
+
+
+def _copy_merges(source: Library, out: Session) -> int:
+    """The merge log, same ids (into an empty library, where record ids are kept). The rows
+    each merge replaced keep their record ids; their spans and pairs lose their own row ids,
+    which the copy numbers anew, so undoing the merge gives them new ones."""
+    with Session(source.engine) as src:
+        rows = [dict(r._mapping) for r in src.execute(
+            select(MergeRow.__table__).order_by(MergeRow.id))]
+    for row in rows:
+        before = dict(row["before"] or {})
+        for part in ("spans", "pairs"):
+            before[part] = [{k: v for k, v in x.items() if k != "id"}
+                            for x in before.get(part, ())]
+        row["before"] = before
+    for i in range(0, len(rows), _CHUNK):
+        out.execute(insert(MergeRow), rows[i:i + _CHUNK])
+    return len(rows)
+

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import marshal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from litdesk.core import duplicates as dup
+from litdesk.core.merging import with_identifiers_of
 from litdesk.core.model import Record
 from litdesk.core.ris_fields import record_from_tags
 from litdesk.store.convert import identifier_rows, read_tags
@@ -44,6 +45,10 @@ class Match:
     existing_id: int | None  # a library record (or one of this file, once it has an id)
     existing_position: int | None  # the position in this file; None: in the library before
 
+    @property
+    def existing(self) -> tuple[int | None, int | None]:
+        return self.existing_id, self.existing_position
+
 
 @dataclass
 class Outcome:
@@ -68,6 +73,7 @@ class DuplicateChecker:
         #: records: 90 MB less), 3 us a record; only candidates are read back
         self._prints: dict[int, bytes] = {}
         self._ids: dict[int, int] = {}  # position -> record id, once given
+        self._skipped: list[tuple[Match, Record]] = []  # certain duplicates with identifiers
 
     def check(self, chunk: list[tuple[int, Record]]) -> list[Outcome]:
         """An `Outcome` for each ``(position, record)`` of ``chunk``, in file order."""
@@ -75,6 +81,7 @@ class DuplicateChecker:
             return [Outcome() for _ in chunk]
         started, cpu = time.perf_counter(), time.thread_time()
         prints = [(pos, dup.fingerprint(rec)) for pos, rec in chunk]
+        records = dict(chunk)
         library = self._library_candidates([p for _, p in prints])
         by_key: dict[str, list[int]] = {}  # the candidates by identifier and by title
         for lib_id, (found, keys) in library.items():
@@ -88,10 +95,25 @@ class DuplicateChecker:
             outcome = self._judge(fp, mine)
             if outcome.certain is None:
                 self._remember(pos, fp)
+            elif fp.identifiers:
+                self._skipped.append((outcome.certain, records[pos]))
             out.append(outcome)
         self.seconds += time.perf_counter() - started
         self.cpu_seconds += time.thread_time() - cpu
         return out
+
+    def identifier_job(self, connection: Callable[[], Connection]) -> Callable[[], None]:
+        """A job for the writer, after the records of the chunks checked so far are in: the
+        identifiers the certain duplicates among them carry go to the records they duplicate
+        (`add_identifiers`)."""
+        found = [(kept, rec) for m, rec in self._skipped if (kept := m.existing_id if
+                 m.existing_id is not None else self.record_id(m.existing_position or 0))]
+        self._skipped = []
+
+        def job() -> None:
+            for kept, rec in found:
+                add_identifiers(connection(), kept, rec)
+        return job
 
     def assigned(self, position: int, record_id: int) -> None:
         """Record ``position`` of the file was stored with ``record_id``."""
@@ -171,6 +193,41 @@ def load_fingerprints(conn: Connection, ids: Iterable[int]
             found[row.id] = (fp._replace(identifiers=ident), set(ident))
     return found
 
+
+
+def add_identifiers(conn: Connection, record_id: int, incoming: Record) -> tuple[str, ...]:
+    """Give the library record ``record_id`` the identifiers ``incoming``, a certain duplicate
+    of it that was skipped, carries and it lacks (a PMCID, an accession number...): in its
+    tags (so an export keeps them), its columns and the duplicate look-ups. Returns the
+    identifier keys it gained (none when it had them all, or is gone)."""
+    row = conn.execute(select(RecordRow.tags, RecordRow.doi, RecordRow.pmid, RecordRow.pmcid,
+                              RecordRow.accessions).where(RecordRow.id == record_id)).first()
+    if row is None:
+        return ()
+    stored = row.tags if isinstance(row.tags, list) else json.loads(row.tags or "[]")
+    accessions = row.accessions if isinstance(row.accessions, list) else json.loads(
+        row.accessions or "[]")
+    kept = Record(doi=row.doi, pmid=row.pmid, pmcid=row.pmcid, accessions=tuple(accessions),
+                  tags=tuple((str(t[0]), str(t[1])) for t in stored))
+    tags = with_identifiers_of(kept, incoming)
+    if tags is None:
+        return ()
+    derived = record_from_tags(tags)
+    # An accession whose RIS form litdesk does not read back (an Embase number as AN) still
+    # becomes the record's, as merging does.
+    now_has = Record(doi=kept.doi or derived.doi, pmid=kept.pmid or derived.pmid,
+                     pmcid=kept.pmcid or derived.pmcid, accessions=tuple(dict.fromkeys(
+                         (*kept.accessions, *derived.accessions, *incoming.accessions))))
+    gained = tuple(k for k in dup.identifier_keys(now_has)
+                   if k not in set(dup.identifier_keys(kept)))
+    if not gained:
+        return ()
+    conn.execute(update(RecordRow).where(RecordRow.id == record_id).values(
+        tags=tags, doi=now_has.doi, doi_key=dup.normalise_doi(now_has.doi)[:255],
+        pmid=now_has.pmid.strip()[:32], pmcid=now_has.pmcid.strip()[:32],
+        accessions=list(now_has.accessions)))
+    conn.execute(insert(IdentifierRow), [{"record_id": record_id, "value": k} for k in gained])
+    return gained
 
 
 def refresh_keys(conn: Connection) -> int:

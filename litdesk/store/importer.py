@@ -279,14 +279,13 @@ class _Store:
         keep, kept_items = [], []
         for item, coded, outcome in zip(chunk, decoded, outcomes, strict=True):
             if (m := outcome.certain) is not None:
-                self.summary.duplicates.append(Duplicate(
-                    item.position, item.record.title, m.verdict.reason, m.existing_id,
-                    m.existing_position))
+                self.summary.duplicates.append(Duplicate(item.position, item.record.title,
+                                                         m.verdict.reason, *m.existing))
             else:
                 keep.append(coded)
                 kept_items.append((item, outcome))
-        if not keep:
-            return
+        if not keep:  # (skipped records may still bring identifiers: see the end)
+            return writer.submit(checker.identifier_job(self.s.connection))
         stamp = now()
         first = self.last_id + 1
         ids = range(first, first + len(keep))
@@ -306,6 +305,7 @@ class _Store:
         self.summary.added += len(keep)
         vectors = self.helpers.submit(self._vectors, rows) if self.helpers else None
         writer.submit(lambda: self._write(rows, first, last, coding, vectors, idents, pairs))
+        writer.submit(checker.identifier_job(self.s.connection))  # once their records are in
 
     def _flag(self, rid: int, item: ReadRecord, outcome: Outcome,
               checker: DuplicateChecker) -> list[dict[str, Any]]:

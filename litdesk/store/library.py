@@ -6,7 +6,6 @@ committed before it returns, so whatever the app reports as done is on disk.
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import threading
@@ -39,16 +38,11 @@ from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
 from litdesk.store.rows import RowSummary
 from litdesk.store.safety import BatchInfo, Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
+from litdesk.store.stamps import default_coder as default_coder
 from litdesk.store.stamps import now
 from litdesk.store.writes import WritePath, WriteSession
 
 log = logging.getLogger(__name__)
-
-def default_coder() -> str:
-    try:
-        return getpass.getuser() or "coder"
-    except (KeyError, OSError):  # no user name in the environment (containers)
-        return "coder"
 
 
 class Library:

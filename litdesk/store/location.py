@@ -14,12 +14,13 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
-
 from litdesk.store.errors import LocationError
+
+if TYPE_CHECKING:  # SQLAlchemy is imported to show a server address, not to parse a path
+    from sqlalchemy.engine import URL
 
 SCHEMES = ("postgresql", "postgres")
 _SERVER_PREFIX = re.compile(r"(?:postgresql|postgres)(?:\+[A-Za-z0-9_]+)?:", re.IGNORECASE)
@@ -38,6 +39,9 @@ def is_server_address(text: str) -> bool:
 
 def safe_display(address: str | URL) -> str:
     """A server ``address`` without any password (in it or in its options), for people."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(address) if isinstance(address, str) else address
     except ArgumentError:

@@ -162,8 +162,9 @@ def merge(lib: Library, keep: int, other: int) -> int:
         idents = {r["value"] for r in identifier_rows(keep, merged)}
         idents |= {r["value"] for r in before.identifiers}
         s.execute(delete(IdentifierRow).where(IdentifierRow.record_id.in_([keep, other])))
-        s.execute(insert(IdentifierRow), [{"record_id": keep, "value": v}
-                                          for v in sorted(idents)])
+        if idents:  # (an empty list would be one INSERT of nothing: records without any)
+            s.execute(insert(IdentifierRow), [{"record_id": keep, "value": v}
+                                              for v in sorted(idents)])
         _move_coding(s, keep, other, kept.abstract, gone.abstract, merged.abstract)
         s.execute(delete(PairRow).where(or_(PairRow.record_a == other,
                                             PairRow.record_b == other)))

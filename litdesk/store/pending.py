@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from litdesk.store.schema import MetaRow
+if TYPE_CHECKING:  # SQLAlchemy is imported when a note is read or written, not to `load` one
+    from sqlalchemy.orm import Session
 
 PENDING_KEY = "suggestions_pending"
 Ranges = list[tuple[int, int]]
@@ -58,11 +57,17 @@ def as_ranges(ids: Iterable[int]) -> Ranges:
 
 def locked_ranges(s: Session) -> Ranges:
     """The pending ranges, read inside a write transaction (locked on a server)."""
+    from sqlalchemy import select
+
+    from litdesk.store.schema import MetaRow
+
     value = s.scalar(select(MetaRow.value).where(MetaRow.key == PENDING_KEY).with_for_update())
     return load(value)
 
 
 def store_ranges(s: Session, ranges: Ranges) -> None:
+    from litdesk.store.schema import MetaRow
+
     s.merge(MetaRow(key=PENDING_KEY, value=json.dumps(normal(ranges))))
 
 

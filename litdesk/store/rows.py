@@ -21,3 +21,11 @@ class RowSummary:
     status: Status
     #: The coder's answer to the record's suggested sections ("", "accepted", "rejected").
     answer: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CoderStatus:
+    """One coder's progress on one record."""
+
+    sections: int
+    done: bool

@@ -76,3 +76,50 @@ def test_non_empty_destination_is_refused_unless_merged(make_location, seed, mak
         assert not report.kept_ids
         assert dest.count() == 1 + src.count()
         assert len(dest.batches()) == 1 + len(src.batches())
+
+
+@pytest.mark.parametrize(("src_kind", "dest_kind"), [
+    ("sqlite", "postgres"), ("postgres", "sqlite"), ("sqlite", "sqlite")])
+def test_copy_carries_pairs_and_merges_which_undo_in_the_copy(src_kind, dest_kind,
+                                                                make_location, make_ris):
+    from litdesk.store import merging
+
+    paper = {"TY": "JOUR", "TI": "Burnout on night shifts", "AU": ["Smith, Jane"],
+             "PY": "2019", "AB": "Nurses on night shifts reported more burnout."}
+    with Library.open(make_location(src_kind), coder="tester") as src, \
+            Library.open(make_location(dest_kind), coder="tester") as dest:
+        import_file(src, make_ris("a.ris", [paper, {**paper, "TY": "CPAPER",
+                                                    "AB": "Poster abstract."}]))
+        import_file(src, make_ris("b.ris", [
+            {"TY": "JOUR", "TI": "Another paper", "AB": "Aims and more."},
+            {"TY": "JOUR", "TI": "Another paper (abstract)", "AB": "Aims and less."}]))
+        ids = src.search_ids()
+        [pair] = merging.pairs(src)  # the conference version is flagged, never dropped
+        src.tag(ids[3], 0, 5, "aim")
+        merging.merge(src, ids[2], ids[3])  # coding moves onto the kept record
+        log = merging.merges(src)
+        report = copy_library(src, dest)
+        assert report.ok, report.lines()
+        assert report.copied["pairs"] == report.dest_counts["pairs"] == 1
+        assert report.copied["merges"] == report.dest_counts["merges"] == 1
+        assert [(p.a.id, p.b.id) for p in merging.pairs(dest)] == [(pair.a.id, pair.b.id)]
+        assert merging.merges(dest) == log
+        assert merging.unmerge(dest) == (ids[2], ids[3])  # the undo works in the copy
+        assert dest.search_ids() == ids
+        assert [s.label for s in dest.coding.spans_of(ids[3], "tester")] == ["aim"]
+
+
+def test_copy_into_a_library_with_records_says_merges_stay_behind(make_location, make_ris):
+    from litdesk.store import merging
+
+    with Library.open(make_location("sqlite"), coder="tester") as src, \
+            Library.open(make_location("sqlite"), coder="tester") as dest:
+        import_file(src, make_ris("a.ris", [{"TY": "JOUR", "TI": "One"},
+                                            {"TY": "JOUR", "TI": "Two"}]))
+        merging.merge(src, *src.search_ids())
+        import_file(dest, make_ris("own.ris", [{"TY": "JOUR", "TI": "Already here"}]))
+        report = copy_library(src, dest, merge=True)
+        assert report.ok
+        assert report.copied["merges"] == 0
+        assert merging.merges(dest) == []
+        assert any(line.startswith("merges: not carried") for line in report.lines())

@@ -33,9 +33,9 @@ def test_one_paper_from_three_databases_is_imported_once(any_library, make_ris):
     results = [import_file(any_library, make_ris(f"{n}.ris", [r]))
                for n, r in (("pubmed", PUBMED), ("embase", EMBASE), ("scopus", SCOPUS))]
     assert [r.added for r in results] == [1, 0, 0]
-    # Scopus has no PMID and the library's record (from PubMed) no DOI: their fields decide
+    # Scopus has no PMID, but the library's record (from PubMed) took Embase's DOI
     assert [d.reason for r in results for d in r.duplicates] == [
-        "same PubMed ID", "title, year, authors agree"]
+        "same PubMed ID", "same DOI"]
     conference = import_file(any_library, make_ris("conf.ris", [CONFERENCE]))
     assert (conference.added, conference.duplicates) == (1, [])  # never dropped: flagged
     [pair] = merging.pairs(any_library)
@@ -147,3 +147,38 @@ def test_merged_library_round_trips_through_ris(open_any, make_ris, tmp_path: Pa
         assert shape(again) == shape(lib)
     finally:
         again.close()
+
+
+def test_a_skipped_duplicate_gives_the_kept_record_its_missing_identifiers(any_library,
+                                                                            make_ris, tmp_path):
+    pubmed = import_file(any_library, make_ris("pubmed.ris", [PUBMED]))
+    [kept] = any_library.search_ids()
+    before = any_library.record(kept)
+    assert (before.doi, before.accessions) == ("", ())
+    # Embase's export of the same paper (same PMID: certain) and, in one file, a PMC record
+    # of it twice: the second is a certain duplicate of the first within the file.
+    pmc = {"TY": "JOUR", "DB": "PMC", "TI": "Another paper", "AU": "Roe, Ann", "PY": "2020",
+           "DO": "10.1000/another"}
+    embase = import_file(any_library, make_ris("embase.ris", [
+        EMBASE, pmc, {**pmc, "C2": "PMC7654321"}]))
+    assert (pubmed.added, embase.added, len(embase.duplicates)) == (1, 1, 2)
+    after = any_library.record(kept)
+    assert after.doi == "10.1111/jan.14000"
+    assert after.pmid == before.pmid
+    assert after.accessions == ("EMBASE:2002345678",)
+    assert (after.title, after.abstract, after.authors) == (
+        before.title, before.abstract, before.authors)  # nothing else of Embase's is taken
+    other = next(i for i in any_library.search_ids() if i != kept)
+    assert any_library.record(other).pmcid == "PMC7654321"
+    # The identifiers find the record now, and an export carries them.
+    scopus = import_file(any_library, make_ris("scopus.ris", [SCOPUS]))
+    assert [d.reason for d in scopus.duplicates] == ["same DOI"]
+    now = any_library.record(kept)
+    assert now.accessions == ("EMBASE:2002345678", "SCOPUS:2-s2.0-85070226738")
+    out = tmp_path / "out.ris"
+    export_to_path("ris", any_library.records([kept]), out)
+    text = out.read_text(encoding="utf-8")
+    assert "DO  - 10.1111/jan.14000" in text
+    # A duplicate with no identifier the kept record lacks changes nothing.
+    assert import_file(any_library, make_ris("again.ris", [PUBMED])).added == 0
+    assert any_library.record(kept).tags == now.tags

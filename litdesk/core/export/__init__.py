@@ -5,17 +5,17 @@ int``: it streams ``records`` one at a time into the binary stream ``out`` and r
 it wrote. :func:`export_to_path` runs one into its destination the safe way (see
 :mod:`litdesk.core.export.destination`): a file through a temporary file moved into place only
 when it succeeded, a pipe or device written through, a library's own files refused.
+A writer's module is imported when it first writes (lxml, openpyxl and rispy cost start-up).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Callable, Iterable
-from typing import IO, Final, Protocol
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
-from litdesk.core.export.bibtex import write_bibtex
-from litdesk.core.export.csv_table import write_csv
 from litdesk.core.export.destination import (
     STALE_PART_SECONDS,
     STDOUT,
@@ -25,15 +25,21 @@ from litdesk.core.export.destination import (
     write_to,
     writes_through,
 )
-from litdesk.core.export.json_export import record_to_json, write_json
+from litdesk.core.export.formats import ARCHIVES, FORMAT_TABLE, STREAM_FORMAT, WITH_COUNTS
+from litdesk.core.export.json_export import record_to_json
 from litdesk.core.export.prisma import PrismaCounts, write_counts_csv
-from litdesk.core.export.qdpx import write_qdpx
-from litdesk.core.export.ris import write_ris
-from litdesk.core.export.segments_csv import write_segments_csv
 from litdesk.core.export.streaming import Cancelled, ExportCancelled, ExportError, Progress
 from litdesk.core.export.table import SEGMENT_COLUMNS, TABLE_COLUMNS
-from litdesk.core.export.xlsx_table import write_xlsx
 from litdesk.core.model import Record
+
+if TYPE_CHECKING:
+    from litdesk.core.export.bibtex import write_bibtex
+    from litdesk.core.export.csv_table import write_csv
+    from litdesk.core.export.json_export import write_json
+    from litdesk.core.export.qdpx import write_qdpx
+    from litdesk.core.export.ris import write_ris
+    from litdesk.core.export.segments_csv import write_segments_csv
+    from litdesk.core.export.xlsx_table import write_xlsx
 
 
 class Writer(Protocol):
@@ -49,24 +55,36 @@ class Writer(Protocol):
     ) -> int: ...
 
 
+#: Each writer's module, by the writer's name.
+_WRITER_MODULES: Final = {f.writer: f.module for f in FORMAT_TABLE.values()}
+
+
+def _writer(name: str) -> Writer:
+    """The writer ``name`` (one of `_WRITER_MODULES`), its module imported now."""
+    module = importlib.import_module(f"litdesk.core.export.{_WRITER_MODULES[name]}")
+    found: Writer = getattr(module, name)
+    return found
+
+
+def _lazy(name: str) -> Writer:
+    """A writer that imports its module on its first call."""
+    def write(records: Iterable[Record], out: IO[bytes], **options: Any) -> int:
+        return _writer(name)(records, out, **options)
+
+    write.__name__ = write.__qualname__ = name
+    return write
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WRITER_MODULES:
+        return _writer(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: Format name -> (writer, default file suffix, description for people).
 FORMATS: Final[dict[str, tuple[Writer, str, str]]] = {
-    "ris": (write_ris, ".ris", "RIS with litdesk's coding as notes (Zotero, EndNote, litdesk)"),
-    "csv": (write_csv, ".csv", "Evidence table, one row per record (CSV)"),
-    "xlsx": (write_xlsx, ".xlsx", "Evidence table, one row per record (Excel workbook)"),
-    "segments-csv": (write_segments_csv, ".segments.csv",
-                     "Coded segments, one row per span (CSV)"),
-    "qdpx": (write_qdpx, ".qdpx", "REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder)"),
-    "json": (write_json, ".json", "Records with their spans and memos (JSON)"),
-    "bibtex": (write_bibtex, ".bib", "BibTeX for LaTeX, JabRef, Zotero (.bib)"),
+    name: (_lazy(f.writer), f.suffix, f.description) for name, f in FORMAT_TABLE.items()
 }
-
-#: Formats whose file is a zip archive: written in one piece, never streamed to a pipe.
-ARCHIVES: Final[frozenset[str]] = frozenset({"xlsx", "qdpx"})
-#: Formats that carry the library's PRISMA counts (:class:`PrismaCounts`) besides the records.
-WITH_COUNTS: Final[frozenset[str]] = frozenset({"xlsx"})
-#: The format of standard output, a device or a pipe when none is given.
-STREAM_FORMAT: Final[str] = "ris"
 
 
 def export_to_path(
@@ -96,7 +114,8 @@ def export_to_path(
             f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}"
         ) from None
     if counts is not None and fmt in WITH_COUNTS:
-        writer = functools.partial(write_xlsx, counts=counts)
+        xlsx: Any = _writer("write_xlsx")  # its counts are beyond the Writer protocol
+        writer = functools.partial(xlsx, counts=counts)
     return write_to(
         path, lambda out: writer(records, out, progress=progress, cancelled=cancelled),
         refuse=refuse, archive=fmt in ARCHIVES, cancelled=cancelled)

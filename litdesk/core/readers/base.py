@@ -60,12 +60,14 @@ def build_record(ris: Iterable[tuple[str, str]], own: Iterable[tuple[str, str]],
     tags = [(t, v) for t, value in ris if (v := sanitise(value))]
     tags += [(f"{prefix}:{t}", v) for t, value in own if (v := sanitise(value))]
     record = record_of_clean_tags(tuple(tags))
+    changes: dict[str, object] = {}
     if tags and tags[0][0] == "TY" and tags[0][1] != record.type:  # a name, e.g. "Book"
-        record = dataclasses.replace(record, tags=(("TY", record.type), *record.tags[1:]))
+        changes["tags"] = (("TY", record.type), *record.tags[1:])
     found = tuple(dict.fromkeys(a for a in accessions if a))
-    return dataclasses.replace(
-        record, pmid=pmid or record.pmid, pmcid=pmcid or record.pmcid,
-        accessions=found or record.accessions)
+    for name, value in (("pmid", pmid), ("pmcid", pmcid), ("accessions", found)):
+        if value and value != getattr(record, name):
+            changes[name] = value
+    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[arg-type]
 
 
 def pmcid_of(text: str) -> str:

@@ -66,6 +66,22 @@ def sniff(text: str, name: str, partial: bool) -> str:
     return found[0][1]
 
 
+def ris_or_wos(text: str, partial: bool) -> str:
+    """RIS or WOS_PLAIN, as `sniff` judges the decoded start of a file (for the RIS-only
+    opener, `litdesk.core.ris_reader.open_ris`); else `NotTextError` saying what it is."""
+    try:
+        fmt = sniff(text, "", partial=partial)
+    except NotTextError:
+        body = text.lstrip("\ufeff").strip()
+        if not body or body.startswith("<"):
+            raise  # empty, or XML: the sniffer says which
+        where = " in its first megabyte" if partial else ""
+        raise NotTextError(f"holds no RIS record (no line starts with “TY  - ”{where})") from None
+    if fmt not in (RIS, WOS_PLAIN):
+        raise NotTextError(f"looks like {fmt}, not RIS")
+    return fmt
+
+
 def _xml(body: str) -> str:
     if "<PubmedArticleSet" in body or "<PubmedArticle>" in body or "<PubmedArticle " in body:
         return PUBMED_XML

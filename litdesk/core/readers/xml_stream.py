@@ -104,13 +104,26 @@ def leaves(element: etree._Element) -> list[tuple[str, etree._Element]]:
 
 def _collect(element: etree._Element, path: str, found: list[tuple[str, etree._Element]]) -> None:
     for child in element:
-        tag = child.tag
-        if tag.__class__ is not str:
+        name = child.tag
+        if name.__class__ is not str:
             continue  # comments, processing instructions
-        name = tag.rpartition("}")[2] if "}" in tag else tag
+        if "}" in name:
+            name = name.rpartition("}")[2]
         where = f"{path}/{name}" if path else name
-        if len(child) and not all(c.tag.__class__ is str and c.tag.rpartition("}")[2].lower()
-                                  in INLINE for c in child):
+        if len(child) and not _inline_only(child):
             _collect(child, where, found)
         else:
             found.append((where, child))
+
+
+def _inline_only(element: etree._Element) -> bool:
+    """Whether every element inside ``element`` is inline markup (its text is one field)."""
+    for child in element:
+        name = child.tag
+        if name.__class__ is not str:
+            return False
+        if "}" in name:
+            name = name.rpartition("}")[2]
+        if name.lower() not in INLINE:
+            return False
+    return True

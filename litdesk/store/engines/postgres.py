@@ -232,7 +232,7 @@ class PostgreSQL:
         return pg_connection.is_owner(conn)
 
     def advance_ids(self, conn: Connection) -> None:
-        for table in ("record", "import_batch", "span"):
+        for table in ("record", "import_batch", "span", "merge_log", "duplicate_pair"):
             conn.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"))

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-#: ``PRAGMA application_id`` of a litdesk library: "LITD".
-APPLICATION_ID = 0x4C495444
+from litdesk.store.engines.sqlite_look import APPLICATION_ID as APPLICATION_ID
+from litdesk.store.engines.sqlite_look import SQLITE_MAGIC as SQLITE_MAGIC
+
 BUSY_TIMEOUT_MS = 10_000
 #: Execution option marking a connection that will write (its transactions BEGIN IMMEDIATE).
 WRITE_OPTION = "litdesk_write"

@@ -20,6 +20,9 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError
 
 from litdesk.store.engines.sqlite_connection import APPLICATION_ID, SQLITE_MAGIC
+from litdesk.store.engines.sqlite_look import FileState as FileState
+from litdesk.store.engines.sqlite_look import file_uri as file_uri
+from litdesk.store.engines.sqlite_look import inspect_file as inspect_file
 from litdesk.store.errors import LibraryError
 
 
@@ -78,49 +81,6 @@ def check_is_library(path: Path) -> None:
             f"{path} is a database, but not a litdesk library. It was left untouched.")
     if found.kind is Kind.DAMAGED:
         raise LibraryError(f"{path} is damaged or not a litdesk library ({found.detail}).")
-
-
-@dataclass(frozen=True)
-class FileState:
-    """What a read-only look at an existing library file found."""
-
-    revision: str | None
-    intact: bool
-    problem: str = ""
-
-
-def file_uri(path: Path, *, read_only: bool, immutable: bool = False) -> str:
-    """A SQLite URI for ``path`` (percent-encoded, so any file name works)."""
-    uri = path.resolve().as_uri()
-    if read_only:
-        uri += "?mode=ro" + ("&immutable=1" if immutable else "")
-    return uri
-
-
-def inspect_file(path: Path, *, check: bool = True) -> FileState:
-    """The schema revision and (with ``check``) the result of ``PRAGMA quick_check``, read
-    without writing."""
-    immutable = not os.access(path.parent, os.W_OK)
-    try:
-        con = sqlite3.connect(file_uri(path, read_only=True, immutable=immutable), uri=True)
-    except sqlite3.Error as e:
-        return FileState(None, False, str(e))
-    try:
-        found = [row[0] for row in con.execute("PRAGMA quick_check(5)")] if check else ["ok"]
-        if found != ["ok"]:
-            return FileState(None, False, "; ".join(map(str, found)))
-        has_version = con.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).fetchone()[0]
-        revision = None
-        if has_version:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
-        return FileState(revision, True)
-    except sqlite3.DatabaseError as e:
-        return FileState(None, False, str(e))
-    finally:
-        con.close()
 
 
 def read_only_engine(path: Path) -> Engine:

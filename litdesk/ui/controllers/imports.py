@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from litdesk.core.readers import FILE_TYPES
+from litdesk.core.readers.file_types import FILE_TYPES
 from litdesk.ui.controllers.shared import Messages
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.tasks import workers
