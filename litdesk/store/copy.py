@@ -1,8 +1,11 @@
 """Copy a whole library to another (a file to a server, a server to a file, or file to file).
 
 Records come with their RIS tags, every coder's spans, memos, coding status (done marks,
-suggestion decisions), import batches, the possible-duplicate pairs and (into an empty
-library) the merge log, so a merge made before the copy can be undone in the copy. Into an
+suggestion decisions), screening decisions and consensus, import batches, the
+possible-duplicate pairs and (into an empty library) the merge log, so a merge made before the
+copy can be undone in the copy. The team's exclusion reasons, highlighted terms and the
+library's learned section model come too (into an empty library in place of its defaults;
+merged in, only those the destination lacks). Into an
 empty library, record and batch ids are kept, so ids in exports and notes stay valid; with
 ``merge`` the records are added to what the destination has, under new ids. The result counts
 the rows on both sides and compares a checksum of the copied content (ids left out), so a copy
@@ -20,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from litdesk.core.words import counted
@@ -29,19 +32,32 @@ from litdesk.store.errors import LibraryError
 from litdesk.store.library import Library
 from litdesk.store.schema import (
     BatchRow,
+    ConsensusRow,
+    DecisionRow,
     IdentifierRow,
+    LearnedModelRow,
     MemoRow,
     MergeRow,
     MetaRow,
     PairRow,
+    ReasonRow,
     RecordRow,
     SpanRow,
     StatusRow,
+    TermRow,
 )
 
 _CHUNK = 500
 TABLES = {"records": RecordRow, "batches": BatchRow, "spans": SpanRow, "memos": MemoRow,
-          "statuses": StatusRow, "pairs": PairRow, "merges": MergeRow}
+          "statuses": StatusRow, "decisions": DecisionRow, "consensus": ConsensusRow,
+          "pairs": PairRow, "merges": MergeRow, "reasons": ReasonRow, "terms": TermRow,
+          "models": LearnedModelRow}
+#: What each record carries besides its own row (copied under the record's new id).
+_ATTACHED = (("spans", SpanRow), ("memos", MemoRow), ("statuses", StatusRow),
+             ("decisions", DecisionRow), ("consensus", ConsensusRow))
+#: The library's own lists and model, by their key: the destination's win in a merge.
+_SETTINGS = (("reasons", ReasonRow, "name"), ("terms", TermRow, "term"),
+             ("models", LearnedModelRow, "name"))
 
 
 @dataclass(frozen=True)
@@ -98,7 +114,7 @@ def checksum(lib: Library, ids: Sequence[int]) -> str:
         for part in _chunks(ids):
             records = {r["id"]: r for r in _rows(s, RecordRow.__table__, RecordRow.id, part)}
             attached: dict[int, list[Any]] = {i: [] for i in part}
-            for row in (SpanRow, MemoRow, StatusRow):
+            for _, row in _ATTACHED:
                 for r in _rows(s, row.__table__, row.record_id, part):
                     attached[r["record_id"]].append(
                         [row.__tablename__] + [v for k, v in sorted(r.items())
@@ -141,6 +157,8 @@ def copy_library(source: Library, dest: Library, *, merge: bool = False) -> Copy
         with Session(source.engine) as src:
             for part in _chunks(ids):
                 _copy_chunk(src, out, part, keep, batch_map, id_map, copied)
+        for name, row, key in _SETTINGS:
+            copied[name] = _copy_settings(source, out, row, key, replace=keep)
         if keep:
             copied["merges"] = _copy_merges(source, out)
             dest.backend.advance_ids(out.connection())
@@ -166,7 +184,7 @@ def _copy_chunk(src: Session, out: Session, part: list[int], keep: bool,
         RecordRow.id, sort_by_parameter_order=True), values).all()
     id_map.update(zip((r["id"] for r in records), new_ids, strict=True))
     copied["records"] += len(records)
-    for name, row in (("spans", SpanRow), ("memos", MemoRow), ("statuses", StatusRow)):
+    for name, row in _ATTACHED:
         rows = [{**{k: v for k, v in r.items() if k != "id"}, "record_id": id_map[r["record_id"]]}
                 for r in _rows(src, row.__table__, row.record_id, part)]
         if rows:
@@ -184,6 +202,20 @@ def _copy_chunk(src: Session, out: Session, part: list[int], keep: bool,
     if pairs:
         out.execute(insert(PairRow), pairs)
     copied["pairs"] += len(pairs)
+
+
+def _copy_settings(source: Library, out: Session, row: Any, key: str, replace: bool) -> int:
+    """The rows of a library-wide table (reasons, terms, models): all of them in place of
+    the destination's (``replace``: a new library's default reasons), else those it lacks."""
+    if replace:
+        out.execute(delete(row))
+    have = set(out.scalars(select(getattr(row, key))))
+    with Session(source.engine) as src:
+        rows = [dict(r._mapping) for r in src.execute(select(row.__table__))
+                if r._mapping[key] not in have]
+    if rows:
+        out.execute(insert(row), rows)
+    return len(rows)
 
 
 def _copy_merges(source: Library, out: Session) -> int:

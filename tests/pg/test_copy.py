@@ -37,7 +37,32 @@ def _fill(lib: Library, seed, make_ris) -> list[int]:
     lib.set_suggestion_state(ids[2], "rejected")
     coders.set_spans_as(lib, ids[1], CONSENSUS_CODER, [Span(0, 4, "aim")])
     Library(lib.engine, lib.path, "bob").set_spans(ids[1], [Span(0, 3, "method")])
+    _screen(lib, ids)
     return ids
+
+
+def _screen(lib: Library, ids: list[int]) -> None:
+    """Two screeners' decisions (one with a reason of the team's own), a consensus, terms."""
+    lib.screening.remove_reason(lib.screening.reasons()[0].name)  # the list as the team made it
+    lib.screening.add_reason("Not qualitative", key="q")
+    lib.screening.decide(ids[1], "include", note="fits")
+    lib.screening.decide(ids[2], "exclude", reason="Not qualitative")
+    lib.screening.decide(ids[1], "exclude", reason="Not qualitative", coder="bob")
+    lib.screening.resolve(ids[1], "include", note="discussed")
+    lib.screening.set_term("burnout", "include")
+    lib.screening.set_term("rats", "exclude")
+
+
+def _screening(lib: Library, ids: list[int]) -> tuple:
+    """Everything screening keeps, by record position (the ids may differ)."""
+    s = lib.screening
+
+    def kept(d):
+        return None if d is None else (d.coder, d.decision, d.reason, d.note, d.at)
+
+    return ([(r.name, r.key) for r in s.reasons()], s.terms(), s.screeners(),
+            [[kept(s.decision(i, coder)) for i in ids] for coder in ("tester", "bob")],
+            [kept(s.consensus(i)) for i in ids])
 
 
 @pytest.mark.parametrize(("src_kind", "dest_kind"), [
@@ -58,6 +83,8 @@ def test_copy_keeps_everything_and_ids(src_kind, dest_kind, make_location, seed,
         assert coders.coders(dest) == ["bob", CONSENSUS_CODER, "tester"]
         assert dest.rows(ids[1:]) == src.rows(ids[1:])
         assert [b.source for b in dest.batches()] == [b.source for b in src.batches()]
+        assert report.copied["decisions"] == 3 and report.copied["consensus"] == 1
+        assert _screening(dest, ids[1:]) == _screening(src, ids[1:])
         new = import_file(dest, make_ris("new.ris", [{"TY": "JOUR", "TI": "After the copy"}]))
         assert new.added == 1
         assert max(dest.search_ids()) > max(ids)
@@ -68,6 +95,8 @@ def test_non_empty_destination_is_refused_unless_merged(make_location, seed, mak
             Library.open(make_location("postgres"), coder="tester") as dest:
         _fill(src, seed, make_ris)
         import_file(dest, make_ris("own.ris", [{"TY": "JOUR", "TI": "Already here"}]))
+        [own] = dest.search_ids()
+        own_reasons = [r.name for r in dest.screening.reasons()]
         with pytest.raises(LibraryError, match="not empty"):
             copy_library(src, dest)
         assert dest.count() == 1
@@ -76,6 +105,11 @@ def test_non_empty_destination_is_refused_unless_merged(make_location, seed, mak
         assert not report.kept_ids
         assert dest.count() == 1 + src.count()
         assert len(dest.batches()) == 1 + len(src.batches())
+        # decisions follow their records to the new ids; the destination's reasons stay,
+        # the source's own are added
+        moved = sorted(set(dest.search_ids()) - {own})
+        assert _screening(dest, moved)[1:] == _screening(src, src.search_ids())[1:]
+        assert [r.name for r in dest.screening.reasons()] == [*own_reasons, "Not qualitative"]
 
 
 @pytest.mark.parametrize(("src_kind", "dest_kind"), [
