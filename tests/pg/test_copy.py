@@ -83,7 +83,8 @@ def test_copy_keeps_everything_and_ids(src_kind, dest_kind, make_location, seed,
         assert coders.coders(dest) == ["bob", CONSENSUS_CODER, "tester"]
         assert dest.rows(ids[1:]) == src.rows(ids[1:])
         assert [b.source for b in dest.batches()] == [b.source for b in src.batches()]
-        assert report.copied["decisions"] == 3 and report.copied["consensus"] == 1
+        assert report.copied["decisions"] == 3
+        assert report.copied["consensus"] == 1
         assert _screening(dest, ids[1:]) == _screening(src, ids[1:])
         new = import_file(dest, make_ris("new.ris", [{"TY": "JOUR", "TI": "After the copy"}]))
         assert new.added == 1
