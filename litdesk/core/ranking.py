@@ -137,8 +137,9 @@ class Ranked:
 
 
 def rank(corpus: Corpus, labels: Mapping[int, bool]) -> Ranked | None:
-    """Fit on ``labels`` and score every record of ``corpus``; None without both classes."""
-    if not can_rank(labels):
+    """Fit on ``labels`` and score every record of ``corpus``; None without both classes, or
+    without a word that two records share (nothing to learn from)."""
+    if not can_rank(labels) or not corpus.size:
         return None
     model = NaiveBayes(corpus)
     model.fit(labels)

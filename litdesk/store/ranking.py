@@ -9,6 +9,7 @@ the ranking of every decision it made, and the window, passing ``wait=0``, never
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,8 +21,10 @@ from litdesk.store import screening as store
 if TYPE_CHECKING:
     from litdesk.store.library import Library
 
-#: What a fit needs: the records' texts when they changed (else None), and the labels.
-_Job = tuple[list[tuple[int, str]] | None, dict[int, bool]]
+log = logging.getLogger(__name__)
+
+#: What a fit needs besides the corpus: the screener's labels.
+_Job = dict[int, bool]
 
 
 @dataclass
@@ -41,8 +44,11 @@ class LibraryRanking:
         self._lib = lib
         self._lock = threading.Lock()
         self._corpus: ranking.Corpus | None = None
+        #: The records' texts read since the corpus was last built (None: it is up to date);
+        #: whichever refit runs next builds the corpus from them, for every screener.
+        self._new_texts: list[tuple[int, str]] | None = None
+        self._building = threading.Lock()  # one corpus build at a time
         self._texts_stamp: tuple[int, ...] | None = None
-        self._corpus_stamp: tuple[int, ...] | None = None
         self._coders: dict[str, _Coder] = {}
 
     def labels(self, coder: str) -> dict[int, bool]:
@@ -55,14 +61,28 @@ class LibraryRanking:
                 out[rid] = d.decision == INCLUDE
         return out
 
-    def _texts(self) -> tuple[tuple[int, ...], list[tuple[int, str]] | None]:
-        """The records' stamp, and their texts if they changed since the last read."""
+    def _read_texts(self) -> None:
+        """Read the records' texts again if records came or went since the last read."""
         stamp = self._lib.change_stamp()[:2]
         with self._lock:
             if stamp == self._texts_stamp:
-                return stamp, None
-            self._texts_stamp = stamp
-        return stamp, store.records_text(self._lib)
+                return
+        texts = store.records_text(self._lib)
+        with self._lock:
+            self._texts_stamp, self._new_texts = stamp, texts
+
+    def _corpus_now(self) -> ranking.Corpus | None:
+        """The corpus of the newest texts read, built now if they are new (on a refit's
+        thread); None before any were read."""
+        with self._building:
+            with self._lock:
+                texts, self._new_texts = self._new_texts, None
+                corpus = self._corpus
+            if texts is not None:
+                corpus = ranking.Corpus(texts)
+                with self._lock:
+                    self._corpus = corpus
+            return corpus
 
     def changed(self, coder: str | None) -> None:
         """Decisions changed (``coder`` None: a consensus, everyone's): refit the rankings
@@ -73,15 +93,13 @@ class LibraryRanking:
             self._submit(who)
 
     def _submit(self, coder: str) -> _Coder:
-        stamp, texts = self._texts()
-        job = (texts, self.labels(coder))
+        self._read_texts()
+        job = self.labels(coder)
         with self._lock:
             st = self._coders.setdefault(coder, _Coder())
         with st.done:
             st.wanted += 1
-            st.job = job
-            if texts is not None:
-                self._corpus_stamp = stamp
+            st.job = job  # a newer job replaces one not started: its labels are newer too
             if st.thread is None:
                 st.thread = threading.Thread(target=self._refit, args=(st,),
                                              name="litdesk-ranking", daemon=True)
@@ -96,16 +114,11 @@ class LibraryRanking:
                     st.thread = None
                     return
                 st.job = None
-            texts, labels = job
             try:
-                with self._lock:
-                    corpus = self._corpus
-                if texts is not None or corpus is None:
-                    corpus = ranking.Corpus(texts or [])
-                    with self._lock:
-                        self._corpus = corpus
-                result = ranking.rank(corpus, labels)
+                corpus = self._corpus_now()
+                result = None if corpus is None else ranking.rank(corpus, job)
             except Exception:  # never take the app down for a ranking; keep the old fit
+                log.exception("the screening ranking could not be refitted")
                 result = st.result
             with st.done:
                 st.result, st.fitted = result, generation

@@ -131,6 +131,26 @@ def test_next_follows_the_ranking_once_there_is_an_include_and_an_exclude(screen
     assert ann.screening.next() is None
 
 
+def test_asks_piled_up_before_a_refit_starts_still_rank_every_record(screened):
+    """The window's warm-up and its first look at the relevance both ask for a fit; when the
+    second ask came before the refit thread started, the fit was made on no records at all
+    (seen in the app on a real review: no relevance, no ranking). The refit thread is held
+    back here by the lock it takes first, as a busy machine holds it back."""
+    from litdesk.store.ranking import LibraryRanking, _Coder
+
+    ann, _, ids = screened
+    ann.screening.decide(ids[0], "include")
+    ann.screening.decide(ids[3], "exclude")
+    rk = LibraryRanking(ann)
+    st = rk._coders.setdefault("ann", _Coder())
+    with st.done:
+        rk.changed("ann")  # reads the records, starts the refit (which waits for the lock)
+        rk.changed("ann")  # asks again before the refit began
+    relevance = rk.relevance("ann", wait=10)
+    assert sorted(relevance) == sorted(ids)
+    assert relevance[ids[4]] > relevance[ids[7]]  # opioids, as the include was
+
+
 def test_each_login_screens_as_itself(logins, server_url, pg_with_login, make_ris):
     with Library.open(server_url, coder="owner") as owner:
         owner.files.import_file(_records(make_ris, 2))
