@@ -362,3 +362,20 @@ def test_a_right_click_marks_the_word_as_a_term(qtbot, screening, answerer):
     answerer.stop()
     assert not any("Term" in text for text, _on, _name in answerer.menus[-1])
     assert view.term_spans() == []
+
+
+def test_the_stopping_aid_stands_beside_the_progress_with_its_rule(screening):
+    win = screening
+    aid = win.screening.stopping
+    assert aid.isVisible()
+    assert aid.text() == "0 excluded in a row; no includes yet; keep screening"
+    assert "SAFE" in aid.toolTip()  # the rule the team can cite, on hover
+    _press(win, "I")
+    _press(win, "E")
+    _press(win, "E")
+    assert aid.text().startswith("2 excluded in a row; at least ")
+    assert aid.text().endswith("of the includes found (estimate); keep screening")
+    QTest.keySequence(win, QKeySequence.StandardKey.Undo)  # the aid follows an undo too
+    assert aid.text().startswith("1 excluded in a row; ")
+    win.actions_by_name["screening_mode"].trigger()
+    assert not aid.isVisible()

@@ -1,11 +1,9 @@
 """Screening mode: I / E / M and reason keys become undoable decisions; the ranking leads on.
 
-:class:`ScreeningController` turns the window into a screening desk: the same table and
-pane, the coding keys off, the decision and reason keys on, the coder's decision and the
-estimated relevance in the table, the team's terms highlighted in the abstract and the
-progress in the status bar. Every decision goes on the window's one undo stack; the next
-record is the one the ranking proposes, asked without waiting (the model refits in the
-background and never holds up a key).
+:class:`ScreeningController` turns the window into a screening desk: the coding keys off,
+decision and reason keys on, decisions and relevance in the table, terms highlighted, progress
+and the stopping aid in the status bar. Every decision goes on the window's one undo stack; the
+next record is the ranking's, asked without waiting (the model refits in the background).
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from litdesk.core.screening import EXCLUDE, Reason, ScreeningError
+from litdesk.core.stopping import RULE
 from litdesk.store.library import LibraryError
 from litdesk.ui.controllers import screening_steps
 from litdesk.ui.controllers.screening_steps import DecideCommand
@@ -49,12 +48,12 @@ class ScreeningViews:
 CODING_ACTIONS = ("tag_background", "tag_aim", "tag_method", "tag_results", "tag_conclusion",
                   "select_sentence", "done", "next_uncoded")
 #: Screening's own keys, live only in screening mode (the commands work from the menu always).
-KEYS = {"screen_include": "I", "screen_exclude": "E", "screen_maybe": "M",
-        "next_to_screen": "N"}
+KEYS = {"screen_include": "I", "screen_exclude": "E", "screen_maybe": "M", "next_to_screen": "N"}
 #: How often, and how many times at most, the relevance is read again after a decision
 #: while the background refit runs (it stops as soon as the new fit shows).
 LOOK_MS, LOOKS = 500, 240
 NO_RECORD = "Select a record to screen first."
+_IN_STATUS_BAR = "QLabel { border-left: 1px solid palette(mid); padding: 0 8px; }"  # set apart
 
 
 class ScreeningController(QObject):
@@ -82,9 +81,13 @@ class ScreeningController(QObject):
         self.bar.noteEdited.connect(self.save_note)
         views.pane.add_bar(self.bar)
         self.bar.hide()
-        self.progress = QLabel()  # the window puts it in its status bar
-        self.progress.setObjectName("screeningProgress")
-        self.progress.hide()
+        self.progress, self.stopping = QLabel(), QLabel()  # in the window's status bar
+        for label, name in ((self.progress, "screeningProgress"),
+                            (self.stopping, "screeningStopping")):
+            label.setObjectName(name)
+            label.setStyleSheet(_IN_STATUS_BAR)
+            label.hide()
+        self.stopping.setToolTip(RULE)  # the stopping aid's rule, to cite, on hover
         self._view = ScreeningView()
         self._ready, self._ready_for = threading.Event(), None
         self._look = QTimer(self)
@@ -121,6 +124,7 @@ class ScreeningController(QObject):
         self.fill_reasons()
         self.bar.setVisible(on)
         self.progress.setVisible(on)
+        self.stopping.setVisible(on)
         self._show_columns(on)
         if on:
             self._warm_up()
@@ -190,12 +194,17 @@ class ScreeningController(QObject):
             screening = self.library.screening
             self._view = ScreeningView(screening.decisions(), screening.relevance(wait=0))
             terms = screening.terms()
-            self.progress.setText(screening.stats().text())
+            self._show_progress()
         except LibraryError as e:
             self.message.emit(f"Screening could not be read: {e}")
             return
         self.model.set_screening(self._view)
         self.views.pane.abstract.set_terms(terms)
+
+    def _show_progress(self) -> None:
+        screening = self.library.screening
+        self.progress.setText(screening.stats().text())
+        self.stopping.setText(screening.stopping().text())
 
     def refresh_relevance(self) -> None:
         """Show the newest fit's relevance, if it is new (until then, look again)."""
@@ -285,7 +294,7 @@ class ScreeningController(QObject):
             else:
                 decisions[record_id] = decision
             self._view = ScreeningView(decisions, screening.relevance(wait=0))
-            self.progress.setText(screening.stats().text())
+            self._show_progress()
         except LibraryError as e:
             self.message.emit(f"Screening could not be read: {e}")
             return

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             self.current_record_id, self.select_record, self)
         self.screening.message.connect(lambda text: self.messages.say(text))
         self.statusBar().addWidget(self.screening.progress)
+        self.statusBar().addWidget(self.screening.stopping)
         self.actions_by_name = menus.build(self)
         self.screening.bind(self.actions_by_name, self.exclude_menu)
         self.addToolBar(self.search_bar)
