@@ -118,7 +118,7 @@ def test_store_and_core_do_not_load_qt():
     code = (
         "import sys, litdesk.core.model, litdesk.core.spans, litdesk.core.ris_reader, "
         "litdesk.core.sections, litdesk.core.export, litdesk.store.library, "
-        "litdesk.store.importer, litdesk.cli, litdesk.commands\n"
+        "litdesk.store.importer, litdesk.cli, litdesk.cli.commands\n"
         "bad = [m for m in sys.modules if m.startswith('PySide6')]\n"
         "assert not bad, bad\n"
     )

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
-from litdesk.cli_output import print_json
+from litdesk.cli.output import print_json
 from litdesk.core.screening import DECISIONS, ScreeningError
 from litdesk.core.words import counted
 from litdesk.store.errors import LibraryError

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from litdesk.cli_output import print_json
+from litdesk.cli.output import print_json
 from litdesk.core.words import counted
 
 if TYPE_CHECKING:

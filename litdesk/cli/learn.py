@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from litdesk.cli_output import print_json
+from litdesk.cli.output import print_json
 from litdesk.store.errors import LibraryError
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
-from litdesk import listing
-from litdesk.cli_output import print_json
+from litdesk.cli import listing
+from litdesk.cli.output import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
 from litdesk.store.errors import LibraryError, LibraryMissing
@@ -389,10 +389,10 @@ GLANCES = frozenset({"list", "coders"})
 #: Commands that show or act on a record's status, which needs its has-suggestions flag.
 NEED_STATUS = frozenset({"list", "export", "suggest", "coders"})
 
-from litdesk import dup_commands, learn_commands, screen_commands  # noqa: E402 - commands there
+from litdesk.cli import duplicates, learn, screen  # noqa: E402 - commands there
 
 HANDLERS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
-    **dup_commands.HANDLERS, **screen_commands.HANDLERS, **learn_commands.HANDLERS,
+    **duplicates.HANDLERS, **screen.HANDLERS, **learn.HANDLERS,
     "grant": _access,
     "revoke": _access,
     "members": _members,

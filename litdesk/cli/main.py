@@ -1,4 +1,5 @@
-"""litdesk's command line. With no command it opens the app; commands work headless.
+"""litdesk's command line: the parser and `main`. With no command it opens the app; commands
+work headless.
 
     litdesk [--library PATH] [FILE ...]            open the app (importing FILEs)
     litdesk --library PATH import FILE ...         import RIS files
@@ -148,13 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--merge", action="store_true",
                     help="add to a destination that already holds records (new ids)")
 
-    from litdesk import dup_commands, learn_commands
+    from litdesk.cli import duplicates, learn, screen
 
-    dup_commands.add_parsers(sub)
-    from litdesk import screen_commands
-
-    screen_commands.add_parser(sub)
-    learn_commands.add_parsers(sub)
+    duplicates.add_parsers(sub)
+    screen.add_parser(sub)
+    learn.add_parsers(sub)
     inst = sub.add_parser("install-desktop",
                           help="install the launcher, icon and .ris file association")
     inst.add_argument("--uninstall", action="store_true")
@@ -224,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.tag_parser.error("give ID START END LABEL, or --jsonl FILE")
         if args.jsonl is not None and any(given):
             args.tag_parser.error("give either ID START END LABEL or --jsonl FILE, not both")
-    from litdesk import commands
+    from litdesk.cli import commands
 
     try:
         return commands.run(args)
