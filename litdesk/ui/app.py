@@ -167,6 +167,12 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
     window.show()
     log.info("litdesk %s started on %s", __version__, window.library.path)
     status = app.exec()
+    # Told to quit without the window closing (the start-up probe, the desktop session
+    # ending): close it now, so its background threads stop before Python tears Qt down
+    # (a QThread destroyed while running aborts the process).
+    if window.isVisible():
+        window.close()
+    window.stop_background()
     window.library.close()
     return status
 

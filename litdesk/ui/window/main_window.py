@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import (
-    QItemSelectionModel,
-    QModelIndex,
-    QSettings,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QCloseEvent,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
@@ -378,15 +369,19 @@ class MainWindow(QMainWindow):
         if last is not None and str(last).isdigit():
             self.select_record(int(str(last)))
 
+    def stop_background(self) -> None:
+        """Stop the window's background work: watching, jobs, checks, learning."""
+        self.watch.stop()
+        self.jobs.cancel()
+        self.checker.shut()
+        self.learning.shut()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.pane.flush_memo()
         if not self.coding.memos_may_go():
             event.ignore()
             return
-        self.watch.stop()
-        self.jobs.cancel()
-        self.checker.shut()
-        self.learning.shut()
+        self.stop_background()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/header", self.table.horizontalHeader().saveState())
