@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from litdesk.core.ranking import Corpus, best, rank, tokens
 
 DOCS = [(1, "Opioid prescribing by general practitioners"),
@@ -35,3 +37,35 @@ def test_records_that_share_no_word_give_no_model_and_no_error():
 
 def test_stop_words_digits_and_case_are_left_out():
     assert tokens("The 2 Opioid studies") == ["opioid", "studies", "opioid studies"]
+
+
+def test_on_real_reviews_the_ranking_finds_the_includes_long_before_the_end():
+    """A simulated screener on two real reviews (../shared/corpus/screening: the authors'
+    decisions), seed-0 priors, the model refitted after every decision as the app does. Work
+    saved at 95% recall (WSS@95) must be far from random order (about 0): the fit without class
+    balance scored 0.025 and 0.035 here, the balanced one 0.75 and 0.39 (ASReview: 0.70, 0.43)."""
+    import csv
+    import math
+    import random
+
+    from tests.conftest import SHARED
+
+    folder = SHARED / "corpus" / "screening"
+    if not folder.is_dir():
+        pytest.skip(f"the shared screening corpus is not beside this checkout ({folder})")
+    for name, floor in (("SYNERGY_Meijboom_2021", 0.5), ("SYNERGY_Sep_2021", 0.25)):
+        with (folder / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        labels = [r["included"].strip() == "1" for r in rows]
+        rng = random.Random(0)  # the benchmark's priors: one include, one exclude
+        order = [rng.choice([i for i, x in enumerate(labels) if x]),
+                 rng.choice([i for i, x in enumerate(labels) if not x])]
+        corpus = Corpus((i, f"{r['title']}\n{r['abstract']}") for i, r in enumerate(rows))
+        wanted = math.ceil(0.95 * sum(labels))
+        while sum(labels[i] for i in order) < wanted:
+            ranked = rank(corpus, {i: labels[i] for i in order})
+            assert ranked is not None
+            left = set(range(len(rows))) - set(order)
+            order.append(best(ranked.scores, left))
+        wss = (len(rows) - len(order)) / len(rows) - 0.05
+        assert wss >= floor, f"{name}: WSS@95 {wss:.3f}"
