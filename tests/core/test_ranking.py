@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from litdesk.core.ranking import Corpus, best, rank, tokens
+from litdesk.core.ranking import Corpus, NaiveBayes, best, rank, tokens
 
 DOCS = [(1, "Opioid prescribing by general practitioners"),
         (2, "Parking fees at the hospital"),
@@ -69,3 +69,21 @@ def test_on_real_reviews_the_ranking_finds_the_includes_long_before_the_end():
             order.append(best(ranked.scores, left))
         wss = (len(rows) - len(order)) / len(rows) - 0.05
         assert wss >= floor, f"{name}: WSS@95 {wss:.3f}"
+
+
+def test_a_refit_as_decisions_come_scores_as_a_fit_from_scratch():
+    docs = DOCS + [(6, "Opioid stewardship in hospital practice"),
+                   (7, "Parking policy for hospital staff")]
+    corpus = Corpus(docs)
+    model = NaiveBayes(corpus)
+    steps = [{1: True, 2: False}, {1: True, 2: False, 4: False},  # decisions added
+             {1: True, 2: False, 4: False, 3: True},
+             {1: True, 2: False, 4: True, 3: True},  # one changed (a consensus, a redo)
+             {1: True, 2: False, 3: True},  # one taken back (an undo)
+             {1: True, 2: False, 3: True, 99: False}]  # an id not in the corpus
+    for labels in steps:
+        again = rank(corpus, labels, model)
+        fresh = rank(corpus, labels)
+        assert again is not None
+        assert fresh is not None
+        assert again.scores == pytest.approx(fresh.scores, abs=1e-12), labels
