@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from litdesk.cli import listing
+from litdesk.cli.output import fail as _fail
 from litdesk.cli.output import print_json
 from litdesk.core.spans import SpanError
 from litdesk.core.words import counted
@@ -139,12 +140,6 @@ def _members(lib: Library, args: argparse.Namespace) -> int:
     for login in lib.team.members():
         print(login)
     return 0
-
-
-def _fail(message: str) -> int:
-    log.warning("%s", message)
-    print(f"litdesk: {message}", file=sys.stderr)
-    return 1
 
 
 def _selected_ids(lib: Library, args: argparse.Namespace) -> list[int]:
@@ -283,7 +278,7 @@ def _tag_lines(lib: Library, source: str) -> int:
         return _fail(f"{name}, {e}; nothing was stored")
     except TagRefused as e:
         return _fail(f"{name}, line {tags[e.index].line}: {e}; nothing was stored")
-    print(f"{len(tags)} tags stored on {len(tagged)} record{'' if len(tagged) == 1 else 's'}")
+    print(f"{counted(len(tags), 'tag')} stored on {counted(len(tagged), 'record')}")
     return 0
 
 

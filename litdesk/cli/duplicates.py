@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from litdesk.cli.output import fail as _fail
 from litdesk.cli.output import print_json
 from litdesk.store.errors import LibraryError
 
@@ -42,11 +43,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     ct.add_argument("--diagram", metavar="FILE",
                     help="draw the PRISMA 2020 flow diagram (identification and screening) to "
                          "FILE: SVG, or PNG when FILE ends in .png ('-': SVG on standard output)")
-
-
-def _fail(message: str) -> int:
-    print(f"litdesk: {message}", file=sys.stderr)
-    return 1
 
 
 def duplicates(lib: Library, args: argparse.Namespace) -> int:

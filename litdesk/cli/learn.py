@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from litdesk.cli.output import fail as _fail
 from litdesk.cli.output import print_json
 from litdesk.store.errors import LibraryError
 
@@ -26,11 +27,6 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     shown.add_argument("--reset", action="store_true",
                        help="drop the learned model: suggest from the built-in one again")
     shown.add_argument("--json", action="store_true", help="print the scores as JSON")
-
-
-def _fail(message: str) -> int:
-    print(f"litdesk: {message}", file=sys.stderr)
-    return 1
 
 
 def _learn(lib: Library, args: argparse.Namespace) -> int:

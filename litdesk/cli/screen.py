@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
+from litdesk.cli.output import fail as _fail
 from litdesk.cli.output import print_json
 from litdesk.core.screening import DECISIONS, ScreeningError
 from litdesk.core.words import counted
@@ -64,11 +65,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     sc.add_argument("--kind", choices=("include", "exclude", "none"),
                     help="--term's kind (none: stop highlighting it)")
     sc.add_argument("--json", action="store_true", help="print JSON")
-
-
-def _fail(message: str) -> int:
-    print(f"litdesk: {message}", file=sys.stderr)
-    return 1
 
 
 def screen(lib: Library, args: argparse.Namespace) -> int:
