@@ -44,7 +44,10 @@ _TYPE_CLASS: Final = {
 
 def normalise_doi(doi: str) -> str:
     """DOI in lower case without URL or ``doi:`` prefixes ("" when it is not a DOI)."""
-    doi = _DOI_PREFIX.sub("", doi.strip()).strip().rstrip(".").lower()
+    doi = doi.strip()
+    if not doi.startswith("10."):  # the usual form needs no pattern (an import: every record)
+        doi = _DOI_PREFIX.sub("", doi).strip()
+    doi = doi.rstrip(".").lower()
     return doi if doi.startswith("10.") and "/" in doi else ""
 
 
@@ -81,6 +84,8 @@ def identifier_keys(record: Record) -> tuple[str, ...]:
     if record.pmcid.strip():
         out.append(f"pmcid:{record.pmcid.strip().upper()}")
     out += [a for a in record.accessions if a]
+    if len(out) < 2:
+        return (out[0][:255],) if out else ()
     return tuple(dict.fromkeys(k[:255] for k in out))
 
 
