@@ -148,3 +148,33 @@ def test_the_app_told_to_quit_stops_its_background_work_first(cli, tmp_path, see
         assert done.returncode == 0, done.stderr
         assert "litdesk-shown" in done.stdout
         assert "Destroyed while thread" not in done.stderr
+
+
+def test_the_app_told_to_quit_during_an_import_leaves_the_library_whole(cli, tmp_path, seed):
+    """The app opened on a large export (a double-click in the file manager) and told to quit
+    while it imports (the desktop session ending): the import is cancelled and waited for, so
+    the process ends cleanly and the library holds what it held before (or the whole file,
+    had the import finished first). The thread used to be destroyed while it ran: an abort."""
+    import os
+
+    library = tmp_path / "quit.sqlite"
+    assert cli("--library", str(library), "import", str(seed)).returncode == 0
+    big = tmp_path / "big.ris"
+    with big.open("w", encoding="utf-8") as out:
+        for i in range(8000):
+            out.write(f"TY  - JOUR\nAU  - Author{i}, A.\nTI  - Generated paper number {i}\n"
+                      f"PY  - {1990 + i % 30}\nDO  - 10.9999/quit.{i}\nAB  - Interviews with "
+                      f"patients, {i}.\nER  - \n\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LITDESK_EXIT_AFTER_SHOWN": "now"}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp_path / "xdg" / var.lower())
+    done = cli("--library", str(library), "--coder", "t", str(big), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "litdesk-shown" in done.stdout
+    assert "Destroyed while thread" not in done.stderr
+    con = sqlite3.connect(library)
+    try:
+        assert con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        assert con.execute("select count(*) from record").fetchone()[0] in (1, 8001)
+    finally:
+        con.close()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QThread
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from litdesk.ui.tasks import workers
+
+log = logging.getLogger("litdesk.jobs")
 
 
 class JobRunner(QObject):
@@ -17,6 +20,7 @@ class JobRunner(QObject):
         super().__init__(window)
         self._window = window
         self.job: workers.Worker | None = None
+        self._thread: QThread | None = None
         self._progress: QProgressDialog | None = None
 
     @property
@@ -42,12 +46,30 @@ class JobRunner(QObject):
         worker.failed.connect(self._failed)
         worker.finished.connect(self._finished)
         worker.finished.connect(done)
-        workers.start(worker, self)
+        self._thread = workers.start(worker, self)
         return True
 
     def cancel(self) -> None:
+        """Ask the job to stop (the Cancel button); it ends, and reports, on its own."""
         if self.job is not None:
             self.job.cancel()
+
+    def stop(self, wait_ms: int = 60_000) -> bool:
+        """Cancel the job and wait for its thread (an import rolls back at its next chunk):
+        the window closing, or the app told to quit, must not pull the library from under
+        it, nor destroy a running thread (which aborts the process). False if it did not
+        end within ``wait_ms``."""
+        thread, job = self._thread, self.job
+        if job is None or thread is None:
+            return True
+        job.cancel()
+        # The thread's own quit is queued to this thread, which is about to block: quit it
+        # from here; its event loop ends as soon as the job's run returns.
+        thread.quit()
+        if thread.wait(wait_ms):
+            return True
+        log.error("a background job did not stop within %d ms of being cancelled", wait_ms)
+        return False
 
     def _on_progress(self, message: str, done: int, total: int) -> None:
         if self._progress is None:
@@ -62,7 +84,7 @@ class JobRunner(QObject):
         QMessageBox.critical(self._window, "litdesk", message)
 
     def _finished(self, _result: object) -> None:
-        self.job = None
+        self.job = self._thread = None
         if self._progress is not None:
             # reset() stops the timer that shows the dialog after its minimum duration: a job
             # failing sooner would otherwise get it shown over its error message.

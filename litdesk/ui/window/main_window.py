@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
     def stop_background(self) -> None:
         """Stop the window's background work: watching, jobs, checks, learning."""
         self.watch.stop()
-        self.jobs.cancel()
+        self.jobs.stop()
         self.checker.shut()
         self.learning.shut()
 
