@@ -379,3 +379,29 @@ def test_the_stopping_aid_stands_beside_the_progress_with_its_rule(screening):
     assert aid.text().startswith("1 excluded in a row; ")
     win.actions_by_name["screening_mode"].trigger()
     assert not aid.isVisible()
+
+
+def test_screening_shows_the_text_without_section_tints_and_enter_codes_nothing(
+        qtbot, window, make_ris):
+    """Screening judges relevance: the section suggestions (and coding) drawn on the abstract
+    while coding are not drawn, only the team's terms; Enter, which accepts suggestions when
+    coding, stores no coding. Back in coding they are drawn again."""
+    path = make_ris("structured.ris", [{
+        "TY": "JOUR", "TI": "Night shifts",
+        "AB": "Background: Nurses work nights. Methods: We interviewed 12 nurses. "
+              "Results: Three themes. Conclusions: Rosters matter."}])
+    import_file(window.library, path)
+    window.records_changed()
+    window.table.selectRow(0)
+    view = window.pane.abstract
+    qtbot.waitUntil(lambda: len(view.suggestions) == 4)
+    assert len(view.extraSelections()) == 4
+    QTest.keyClick(window, Qt.Key.Key_S,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.screening.active
+    assert view.extraSelections() == []
+    rid = window.current_record_id()
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    assert window.library.spans(rid) == []
+    window.actions_by_name["screening_mode"].trigger()
+    assert len(view.extraSelections()) == 4

@@ -85,11 +85,21 @@ class AbstractView(QTextEdit):
         self._others: list[Span] = []  # other coders' spans: shown, never edited
         self._terms: dict[str, str] = {}  # screening terms highlighted: term -> kind
         self._term_spans: list[tuple[int, int, str]] = []
-        #: Keys 1-5 tag (coding); off while screening, where the window's keys pick reasons.
-        self.tagging = True
+        self._tagging = True
         #: Adds commands to the context menu (the menu, the selected text or the word at the
         #: mouse); set by screening, to mark words as terms.
         self.menu_extras: Callable[[QMenu, str], None] | None = None
+
+    @property
+    def tagging(self) -> bool:
+        """Coding: keys 1-5 tag and the sections are drawn. Off while screening, where the
+        window's keys pick reasons and only the team's terms are drawn on the text."""
+        return self._tagging
+
+    @tagging.setter
+    def tagging(self, on: bool) -> None:
+        self._tagging = on
+        self._redraw()
 
     # -- content ---------------------------------------------------------------------------
     def set_abstract(self, text: str) -> None:
@@ -122,11 +132,11 @@ class AbstractView(QTextEdit):
 
     def _redraw(self) -> None:
         selections = []
-        for span in self._spans:
+        for span in self._spans if self._tagging else ():
             fmt = QTextCharFormat()
             fmt.setBackground(tint(LABEL_COLOURS[span.label]))
             selections.append(self._selection(span, fmt))
-        for span in self._suggestions:
+        for span in self._suggestions if self._tagging else ():
             fmt = QTextCharFormat()
             if getattr(span, "source", HEADINGS) == MODEL:
                 # The model's guess: a faint tint and a dotted underline in the label colour.
@@ -140,7 +150,7 @@ class AbstractView(QTextEdit):
             fmt.setUnderlineColor(QColor(LABEL_COLOURS[span.label]))
             selections.append(self._selection(span, fmt))
         several = len({s.coder for s in self._others}) > 1
-        for span in self._others:
+        for span in self._others if self._tagging else ():
             fmt = QTextCharFormat()
             # Another coder's span: underlined in the label colour (a light tint when one
             # coder is shown, so the text stays readable where the underlines stack up).
@@ -239,10 +249,10 @@ class AbstractView(QTextEdit):
         if self.tagging and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.untag_selection()
             return
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._suggestions:
+        if self.tagging and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._suggestions:
             self.acceptSuggestions.emit()
             return
-        if key == Qt.Key.Key_Escape and self._suggestions:
+        if self.tagging and key == Qt.Key.Key_Escape and self._suggestions:
             self.rejectSuggestions.emit()
             return
         super().keyPressEvent(event)
