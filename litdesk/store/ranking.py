@@ -33,7 +33,7 @@ class _Coder:
     fitted: int = -1  # generation the current result was made from
     job: _Job | None = None
     result: ranking.Ranked | None = None
-    model: ranking.NaiveBayes | None = None  # the last fit's, refitted by the next (one thread)
+    model: ranking.LinearSVM | None = None  # the last fit's, refitted by the next (one thread)
     thread: threading.Thread | None = None
     done: threading.Condition = field(default_factory=threading.Condition)
 
@@ -118,7 +118,7 @@ class LibraryRanking:
             try:
                 corpus = self._corpus_now()
                 if corpus is not None and (st.model is None or st.model.corpus is not corpus):
-                    st.model = ranking.NaiveBayes(corpus)
+                    st.model = ranking.LinearSVM(corpus)
                 result = None if corpus is None else ranking.rank(corpus, job, st.model)
             except Exception:  # never take the app down for a ranking; keep the old fit
                 log.exception("the screening ranking could not be refitted")
