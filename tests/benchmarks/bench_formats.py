@@ -154,7 +154,7 @@ def main() -> int:
                 lib = folder / f"lib-{name}-{r}.sqlite"
                 cmd = [sys.executable, "-m", "litdesk", "--library", str(lib), "import",
                        str(files[name])]
-                wall, peak, out = _run(cmd)
+                wall, peak, out, _cpu = _run(cmd)
                 times[name].append(wall)
                 rss[name].append(peak)
                 print(f"  round {r + 1} {name:12} {wall:7.2f} s {peak:6.0f} MB  "
