@@ -173,6 +173,9 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
     if window.isVisible():
         window.close()
     window.stop_background()
+    from litdesk.ui.tasks import workers
+
+    workers.stop_all()  # any other worker (a dialog's), before its library is closed
     window.library.close()
     return status
 

@@ -139,3 +139,21 @@ def start(worker: Worker, parent: QObject | None) -> QThread:
 
 
 _running: set[tuple[QThread, Worker]] = set()
+
+
+def stop_all(wait_ms: int = 30_000) -> bool:
+    """Cancel every worker still running and wait for its thread: the app is ending, and a
+    QThread destroyed while it runs aborts the process (a dialog's reading of duplicate pairs,
+    say, that no window waits for). False if one did not end within ``wait_ms``."""
+    ended = True
+    for thread, worker in list(_running):
+        try:
+            worker.cancel()
+            thread.quit()  # its own quit is queued to the GUI thread, which is about to block
+            ended = thread.wait(wait_ms) and ended
+        except RuntimeError:  # deleted already: it has finished
+            continue
+        _running.discard((thread, worker))
+    if not ended:
+        log.error("a background thread did not end within %d ms of the app quitting", wait_ms)
+    return ended
