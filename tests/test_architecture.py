@@ -40,7 +40,7 @@ MAX_LINES = 400
 #: lower it when a module shrinks, and drop the entry once the module is split below the limit.
 LINE_CEILINGS = {
     "litdesk/core/ris_reader.py": 444,
-    "litdesk/cli/commands.py": 403,
+    "litdesk/cli/commands.py": 402,
     "litdesk/store/importer.py": 432,
 }
 

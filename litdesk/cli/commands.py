@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING
 
 from litdesk.cli import listing
@@ -246,13 +246,19 @@ def _tag(lib: Library, args: argparse.Namespace) -> int:
 
     if args.jsonl is not None:
         return _tag_lines(lib, args.jsonl)
+    return _spans_changed(args.id, lambda: lib.tag(args.id, args.start, args.end,
+                                                   parse_label(args.label)))
+
+
+def _spans_changed(record_id: int, change: Callable[[], Sequence[object]]) -> int:
+    """Run ``change`` (a tag or an untag) and print the record's spans after it."""
     try:
-        spans = lib.tag(args.id, args.start, args.end, parse_label(args.label))
+        spans = change()
     except KeyError:
-        return _fail(f"no record with id {args.id}")
+        return _fail(f"no record with id {record_id}")
     except SpanError as e:
         return _fail(str(e))
-    print(f"record {args.id}: {counted(len(spans), 'span')}")
+    print(f"record {record_id}: {counted(len(spans), 'span')}")
     return 0
 
 
@@ -283,14 +289,7 @@ def _tag_lines(lib: Library, source: str) -> int:
 
 
 def _untag(lib: Library, args: argparse.Namespace) -> int:
-    try:
-        spans = lib.untag(args.id, args.start, args.end)
-    except KeyError:
-        return _fail(f"no record with id {args.id}")
-    except SpanError as e:
-        return _fail(str(e))
-    print(f"record {args.id}: {counted(len(spans), 'span')}")
-    return 0
+    return _spans_changed(args.id, lambda: lib.untag(args.id, args.start, args.end))
 
 
 def _done(lib: Library, args: argparse.Namespace) -> int:
