@@ -6,9 +6,10 @@ loss of the coded sentences with the shipped model's scores held fixed (so an un
 counts as before, and a few abstracts move little); the decoder's section order follows the
 library's coding, smoothed toward the shipped order. Pure Python, like the model it adapts.
 
-:func:`cross_validate` scores both models on the same held-out abstracts (k folds by
-abstract, character-level macro-F1), so that the library keeps the adapted model only where it
-is at least as good as the shipped one on the library's own coding.
+:func:`learn` scores both models on the same held-out abstracts (k folds by abstract,
+character-level macro-F1), so that the library keeps the adapted model only where it is at
+least as good as the shipped one on the library's own coding: pooled over the folds, and in
+most folds (a gain carried by one lucky fold made the rest of a review worse).
 """
 
 from __future__ import annotations
@@ -288,26 +289,38 @@ class Report:
     base: Score
     adapted: Score
     model: AdaptedModel | None  # fitted on every abstract; None when cancelled
+    #: Per fold, the adapted model's macro-F1 minus the shipped one's on that fold's abstracts.
+    gains: tuple[float, ...] = ()
 
     @property
     def better(self) -> bool:
-        """Whether the adapted model scores at least as well as the shipped one."""
-        return self.adapted.macro_f1() >= self.base.macro_f1()
+        """Whether the adapted model scores at least as well as the shipped one, pooled over
+        the folds and in most of them.
+
+        The pooled score alone let through models that one fold's large gain carried: on the
+        shared reviews (`tests/benchmarks/eval_learning.py`), one scored +0.005 pooled, won 2
+        of 5 folds, and made the rest of its review 0.034 worse."""
+        wins = sum(g >= 0 for g in self.gains)
+        return self.adapted.macro_f1() >= self.base.macro_f1() and 2 * wins > len(self.gains)
 
     def summary(self) -> str:
         """One paragraph for the CLI and the app."""
         b, a = self.base.macro_f1(), self.adapted.macro_f1()
         verdict = ("the library's model is used" if self.better
                    else "the built-in model stays in use")
+        wins = sum(g >= 0 for g in self.gains)
         return (f"{self.abstracts} coded abstracts without headings ({self.sentences} "
                 f"sentences), {FOLDS}-fold cross-validated macro-F1: built-in model {b:.3f}, "
-                f"library's model {a:.3f} ({a - b:+.3f}); {verdict}.")
+                f"library's model {a:.3f} ({a - b:+.3f}), as good or better in {wins} of "
+                f"{len(self.gains)} folds; {verdict}.")
 
     def as_json(self) -> dict[str, object]:
         """The scores as stored beside the model."""
         return {"abstracts": self.abstracts, "sentences": self.sentences,
                 "base": round(self.base.macro_f1(), 4),
                 "adapted": round(self.adapted.macro_f1(), 4),
+                "fold_gains": [round(g, 4) for g in self.gains],
+                "folds_as_good": sum(g >= 0 for g in self.gains),
                 "base_per_label": {lab: round(self.base.f1(lab), 4) for lab in self.base.tp},
                 "adapted_per_label": {lab: round(self.adapted.f1(lab), 4)
                                       for lab in self.adapted.tp}}
@@ -327,24 +340,27 @@ def learn(examples: Sequence[Example], base: SectionModel, *,
         raise ValueError(f"learning needs at least {MIN_ABSTRACTS} coded abstracts without "
                          f"headings; there are {len(docs)}")
     base_score, adapted_score = Score(), Score()
+    gains: list[float] = []
     steps = FOLDS + 1
     for fold in range(FOLDS):
         if cancelled and cancelled():
-            return Report(len(docs), 0, base_score, adapted_score, None)
+            return Report(len(docs), 0, base_score, adapted_score, None, tuple(gains))
         held = docs[fold::FOLDS]
         training = [d for i, d in enumerate(docs) if i % FOLDS != fold]
         model = _fit(training, base, cancelled)
-        base_score.merge(_score(held, base))
-        adapted_score.merge(_score(held, model))
+        before, after = _score(held, base), _score(held, model)
+        gains.append(after.macro_f1() - before.macro_f1())
+        base_score.merge(before)
+        adapted_score.merge(after)
         if progress:
             progress(fold + 1, steps)
     sentences = sum(sum(lab >= 0 for lab in d.labels) for d in docs)
     if cancelled and cancelled():
-        return Report(len(docs), sentences, base_score, adapted_score, None)
+        return Report(len(docs), sentences, base_score, adapted_score, None, tuple(gains))
     final = _fit(docs, base, cancelled)
     if progress:
         progress(steps, steps)
-    return Report(len(docs), sentences, base_score, adapted_score, final)
+    return Report(len(docs), sentences, base_score, adapted_score, final, tuple(gains))
 
 
 def fit(examples: Sequence[Example], base: SectionModel) -> AdaptedModel:

@@ -60,7 +60,8 @@ def test_learn_prints_scores_stores_the_model_and_suggest_uses_it(
         state = opened.learning.state()
         assert state.done_seen == 20
         assert state.scores["abstracts"] == 20
-        used = state.scores["adapted"] >= state.scores["base"]
+        used = state.scores["adapted"] >= state.scores["base"] and (
+            state.scores["folds_as_good"] >= 3)
         assert (model is not None) == state.in_use == used
         assert f"built-in model {state.scores['base']:.3f}" in out.stdout
     after = _model_suggestions(cli, lib)
@@ -94,7 +95,8 @@ def test_damaged_stored_model_falls_back_to_the_built_in(
     before = _model_suggestions(cli, lib)
     scores = json.loads(cli("-l", lib, "learn", "--json").stdout)
     assert scores["abstracts"] == 20
-    assert scores["used"] == (scores["adapted"] >= scores["base"])
+    assert len(scores["fold_gains"]) == 5
+    assert scores["used"] == (scores["adapted"] >= scores["base"] and scores["folds_as_good"] >= 3)
     with sqlite3.connect(lib) as conn:  # another program scribbles over the stored model
         conn.execute("UPDATE learned_model SET model = ?, in_use = 1", (b"LITDESK\x00junk",))
     out = cli("-l", lib, "suggest", "--all", "--model", "--json")
