@@ -4,6 +4,7 @@ Run by hand (not collected by pytest)::
 
     python tests/benchmarks/bench_formats.py                 # 100k records, 1 round
     python tests/benchmarks/bench_formats.py --size 10000 --rounds 3
+    python tests/benchmarks/bench_formats.py --formats bib nbib  # those against RIS
 
 It writes bench_import's synthetic RIS export, reads it with litdesk and writes the same
 records as MEDLINE, BibTeX (litdesk's own export), EndNote XML, PubMed XML, Scopus CSV and
@@ -32,6 +33,7 @@ from litdesk.core.model import Record  # noqa: E402
 from litdesk.core.readers import open_records  # noqa: E402
 
 TARGET_RATIO = 1.5
+_FORMATS = ("nbib", "bib", "endnote.xml", "pubmed.xml", "scopus.csv", "wos.tsv", "wos.txt")
 _SCOPUS = ["Authors", "Author full names", "Title", "Year", "Source title", "Volume", "Issue",
            "Page start", "Page end", "DOI", "Link", "Abstract", "Author Keywords",
            "Document Type", "Source", "EID"]
@@ -103,8 +105,7 @@ def _wos_plain(r: Record, i: int, out: IO[str]) -> None:
 
 def write_formats(ris: Path, folder: Path) -> dict[str, Path]:
     """The records of ``ris`` written in every other format; {format: file}."""
-    paths = {name: folder / f"bench.{name}" for name in
-             ("nbib", "bib", "endnote.xml", "pubmed.xml", "scopus.csv", "wos.tsv", "wos.txt")}
+    paths = {name: folder / f"bench.{name}" for name in _FORMATS}
     files = {name: path.open("w", encoding="utf-8", newline="") for name, path in paths.items()}
     try:
         files["endnote.xml"].write('<?xml version="1.0" encoding="UTF-8"?><xml><records>\n')
@@ -140,12 +141,15 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--dir", type=Path, default=None, help="scratch folder (default: tmp)")
+    parser.add_argument("--formats", nargs="+", metavar="NAME", choices=_FORMATS,
+                        default=list(_FORMATS), help="formats timed against RIS (default: all)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         folder = Path(tmp)
         ris = folder / "bench.ris"
         write_ris(ris, args.size)
-        files = {"ris": ris, **write_formats(ris, folder)}
+        written = write_formats(ris, folder)
+        files = {"ris": ris, **{name: written[name] for name in args.formats}}
         times: dict[str, list[float]] = {name: [] for name in files}
         rss: dict[str, list[float]] = {name: [] for name in files}
         names = list(files)
