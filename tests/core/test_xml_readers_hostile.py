@@ -1,0 +1,101 @@
+"""XML exports with what real files hold and XML readers trip on: entities HTML knows but XML
+does not, comments inside a field, a text over libxml2's default limits, legacy encodings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from litdesk.core.readers import open_records
+
+
+def read(path: Path) -> tuple[list, list]:
+    with open_records(path) as f:
+        return [item.record for item in f], list(f.problems)
+
+
+def pubmed(*articles: str) -> str:
+    return ('<?xml version="1.0"?>\n<PubmedArticleSet>\n' + "\n".join(
+        f"<PubmedArticle><MedlineCitation><PMID>{i}</PMID><Article>{body}</Article>"
+        "</MedlineCitation></PubmedArticle>" for i, body in enumerate(articles, 1))
+        + "\n</PubmedArticleSet>\n")
+
+
+def endnote(*records: str) -> str:
+    return ('<?xml version="1.0"?>\n<xml><records>\n' + "\n".join(
+        f"<record>{body}</record>" for body in records) + "\n</records></xml>\n")
+
+
+def test_html_entities_comments_and_instructions_inside_a_field_keep_its_text(tmp_path):
+    path = tmp_path / "en.xml"
+    path.write_text(endnote(
+        "<titles><title>Caf&eacute; society&nbsp;study &bogus; end</title></titles>"
+        "<abstract>Before <!-- an editor's note --> after.</abstract>",
+        "<titles><title>Second</title></titles>"), encoding="utf-8")
+    records, problems = read(path)
+    # runs of white space are made one space (the no-break space too)
+    assert [r.title for r in records] == ["Café society study &bogus; end", "Second"]
+    assert records[0].abstract == "Before after."
+    said = {p.message.split(" is not")[0]: p.action for p in problems}
+    assert said == {"&eacute;": 'read as HTML reads it, "é"',
+                    "&nbsp;": "read as HTML reads it, no-break space",
+                    "&bogus;": "kept as written"}
+    assert {p.record for p in problems} == {1}
+
+    path = tmp_path / "pm.xml"
+    path.write_text(pubmed(
+        "<Journal><Title>J Comment<!-- x --> Med</Title></Journal>"
+        "<ArticleTitle>Title with <?pi x?>a PI and &eacute;</ArticleTitle>"), encoding="utf-8")
+    records, _ = read(path)
+    assert (records[0].title, records[0].journal) == ("Title with a PI and é", "J Comment Med")
+
+
+def test_a_text_over_ten_megabytes_is_read_whole_and_the_records_after_it_too(tmp_path):
+    big = "word " * 2_200_000  # 11 MB: libxml2's default limit stopped reading inside it
+    path = tmp_path / "huge.xml"
+    path.write_text(pubmed("<ArticleTitle>first</ArticleTitle>",
+                           f"<ArticleTitle>huge</ArticleTitle><Abstract><AbstractText>{big}"
+                           "</AbstractText></Abstract>",
+                           "<ArticleTitle>third</ArticleTitle>"), encoding="utf-8")
+    records, problems = read(path)
+    assert [r.title for r in records] == ["first", "huge", "third"]
+    assert records[1].abstract == big.strip()
+    assert not problems
+
+
+def test_nesting_deeper_than_libxml2_reads_says_nothing_after_it_was_read(tmp_path):
+    def nested(depth: int) -> str:
+        return ("<ArticleTitle>" + "<i>" * depth + "deep" + "</i>" * depth + "</ArticleTitle>")
+
+    path = tmp_path / "deep.xml"
+    path.write_text(pubmed(nested(1000), "<ArticleTitle>after</ArticleTitle>"), encoding="utf-8")
+    records, problems = read(path)  # deep, but within what libxml2 reads: both read
+    assert [r.title for r in records] == ["deep", "after"]
+    assert not problems
+    path.write_text(pubmed(nested(3000), "<ArticleTitle>after</ArticleTitle>"), encoding="utf-8")
+    records, problems = read(path)
+    assert len(records) == 1
+    assert [p.action for p in problems] == [
+        "reading stopped there; nothing after it in the file was read"]
+    assert "depth" in problems[0].message
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "cp1252", "latin-1"])
+def test_xml_in_an_encoding_libxml2_would_misread_is_decoded_as_sniffed(tmp_path, encoding):
+    text = pubmed("<ArticleTitle>Café – “quoted” naïve</ArticleTitle>") if encoding == "cp1252" \
+        else pubmed("<ArticleTitle>Café naïve Ørsted</ArticleTitle>")
+    path = tmp_path / "x.xml"
+    path.write_bytes(text.encode(encoding))
+    records, problems = read(path)
+    assert records[0].title in ("Café – “quoted” naïve", "Café naïve Ørsted")
+    assert not problems
+
+
+def test_a_declared_encoding_is_still_the_files_own(tmp_path):
+    path = tmp_path / "x.xml"
+    path.write_bytes(pubmed("<ArticleTitle>Café</ArticleTitle>").replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0" encoding="ISO-8859-1"?>').encode("latin-1"))
+    records, problems = read(path)
+    assert records[0].title == "Café"
+    assert not problems
