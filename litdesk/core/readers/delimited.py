@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, Final
 
 from rispy.config import WOK_LIST_TYPE_TAGS
@@ -41,18 +41,19 @@ class _Delimited(SourceFile):
 
     def _records(self) -> Iterator[ReadRecord]:
         csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-        reader = csv.reader((line + "\n" for _, line in self.lines()), **self.dialect)
+        feed = _Lines(self.lines())
+        reader = csv.reader(feed, **self.dialect)
         header: list[str] | None = None
         position = 0
         while True:
-            first = reader.line_num + 1
+            feed.start_row()
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
                 position += header is not None
-                self.report(position or None, first, f"the row cannot be read ({exc})",
+                self.report(position or None, feed.first, f"the row cannot be read ({exc})",
                             "row skipped")
                 continue
             if not any(cell.strip() for cell in row):
@@ -61,8 +62,17 @@ class _Delimited(SourceFile):
                 header = [cell.strip().lstrip("\ufeff") for cell in row]
                 continue
             position += 1
+            first = feed.first
             while len(row) > len(header) and not row[-1].strip():
                 row.pop()  # a trailing delimiter
+            if len(row) != len(header) and len(feed.taken) > 1:
+                # A quote opened and never closed ran over the lines after it: read its own
+                # line with the quote as a character, and the lines after it as rows again.
+                end = feed.taken[-1][0]
+                row = feed.reread_first(self.dialect, len(header))
+                self.report(position, first, f"a quote opened on this line is not closed (it "
+                            f"ran on to line {end})", "the line read on its own, record kept; "
+                            "the lines after it read as rows")
             if len(row) != len(header):
                 more = len(row) > len(header)
                 self.report(position, first, f"the row has {len(row)} fields, the header "
@@ -118,6 +128,52 @@ class WosTabFile(_Delimited):
             else:
                 tags.append((tag, value))
         return build_record(tags, (), "WoS", accessions=wos_accessions(tags))
+
+
+class _Lines:
+    """The file's lines as `csv.reader` takes them, remembering those of the row being read,
+    so that they can be given again (an iterator that can go on after it ran out)."""
+
+    def __init__(self, lines: Iterable[tuple[int, str]]) -> None:
+        self._lines = iter(lines)
+        self._again: list[tuple[int, str]] = []
+        self.taken: list[tuple[int, str]] = []  # (number, line) of the row being read
+        self._last = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        number, line = self._again.pop() if self._again else next(self._lines)
+        self.taken.append((number, line))
+        self._last = number
+        return line + "\n"
+
+    def start_row(self) -> None:
+        self.taken = []
+
+    @property
+    def first(self) -> int:
+        """The line the row being read starts on."""
+        return self.taken[0][0] if self.taken else self._last + 1
+
+    def reread_first(self, dialect: dict[str, Any], width: int) -> list[str]:
+        """The row's first line alone (its other lines are given again): read as CSV, or with
+        quotes as characters (those around a whole field taken off), whichever has nearer
+        ``width`` fields."""
+        self._again.extend(reversed(self.taken[1:]))
+        self.taken = self.taken[:1]
+        line = self.taken[0][1]
+        quoted = next(csv.reader([line], **dialect), [])
+        plain = [_unquoted(cell) for cell in
+                 next(csv.reader([line], **{**dialect, "quoting": csv.QUOTE_NONE}), [])]
+        return min((quoted, plain), key=lambda row: abs(len(row) - width))
+
+
+def _unquoted(cell: str) -> str:
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+        return cell[1:-1].replace('""', '"')
+    return cell.removeprefix('"')
 
 
 def wos_accessions(tags: list[tuple[str, str]]) -> list[str]:

@@ -1,5 +1,6 @@
-"""XML exports with what real files hold and XML readers trip on: entities HTML knows but XML
-does not, comments inside a field, a text over libxml2's default limits, legacy encodings."""
+"""Exports with what real files hold and readers trip on: in XML, entities HTML knows but XML
+does not, comments inside a field, a text over libxml2's default limits, legacy encodings; in
+CSV, a quote never closed; in BibTeX, a line starting with "@" inside a value."""
 
 from __future__ import annotations
 
@@ -99,3 +100,22 @@ def test_a_declared_encoding_is_still_the_files_own(tmp_path):
     records, problems = read(path)
     assert records[0].title == "Café"
     assert not problems
+
+
+SCOPUS_HEADER = "Authors,Title,Year,Source title,DOI,Abstract,EID\n"
+
+
+def test_a_csv_quote_never_closed_costs_one_line_not_the_rest_of_the_file(tmp_path):
+    path = tmp_path / "scopus.csv"
+    path.write_text(SCOPUS_HEADER + "A.,First,2020,J,10.1000/a,abs1,2-s2.0-1\n"
+                    'B.,"Second unclosed,2021,J,10.1000/b,abs2,2-s2.0-2\n'
+                    "C.,Third,2022,J,10.1000/c,abs3,2-s2.0-3\n"
+                    'D.,Fourth,2023,J,10.1000/d,"an abstract\nover two lines",2-s2.0-4\n',
+                    encoding="utf-8")
+    records, problems = read(path)
+    assert [(r.title, r.year, r.doi) for r in records] == [
+        ("First", 2020, "10.1000/a"), ("Second unclosed", 2021, "10.1000/b"),
+        ("Third", 2022, "10.1000/c"), ("Fourth", 2023, "10.1000/d")]
+    assert records[3].abstract == "an abstract\nover two lines"  # a closed quote spans lines
+    assert [(p.record, p.line) for p in problems] == [(2, 3)]
+    assert "not closed (it ran on to line 5)" in problems[0].message
