@@ -119,3 +119,36 @@ def test_a_csv_quote_never_closed_costs_one_line_not_the_rest_of_the_file(tmp_pa
     assert records[3].abstract == "an abstract\nover two lines"  # a closed quote spans lines
     assert [(p.record, p.line) for p in problems] == [(2, 3)]
     assert "not closed (it ran on to line 5)" in problems[0].message
+
+
+def test_a_bibtex_value_with_a_line_starting_with_at_is_never_cut_in_two(tmp_path, monkeypatch):
+    from litdesk.core.readers import bibtex
+
+    monkeypatch.setattr(bibtex, "CHUNK_ENTRIES", 2)  # the handle's line falls at a cut
+    entries = [f"@article{{k{i}, title = {{T{i}}}, year = {{2000}}}}\n" for i in range(5)]
+    entries[1] = ("@article{k1, title = {T1}, abstract = {Write to us on social media\n"
+                  "@handle or by e-mail.}, year = {2001}}\n")
+    records, problems = read(_write(tmp_path, "x.bib", "".join(entries)))
+    assert [r.title for r in records] == [f"T{i}" for i in range(5)]
+    assert records[1].abstract == "Write to us on social media @handle or by e-mail."
+    assert not problems
+
+
+def test_a_bibtex_entry_that_cannot_be_read_is_told_why_and_where(tmp_path, capfd):
+    text = ("@article{k1, title={First}, year={2020}}\n"
+            "@article{k2, title={Unbalanced {brace}, year={2021}}\n"
+            "@article{k3, title={Third}, year={2022}}\n"
+            "@article{k4, title={Cut off")
+    records, problems = read(_write(tmp_path, "x.bib", text))
+    assert [r.title for r in records] == ["First", "Third"]
+    assert [(p.record, p.line, p.action) for p in problems] == [
+        (2, 2, "entry skipped"), (4, 4, "entry skipped")]
+    assert "Unexpected block start: `@article`" in problems[0].message
+    assert problems[1].message == "the entry cannot be read: Unexpectedly reached end of file"
+    assert capfd.readouterr().err == ""  # bibtexparser's own log, with other line numbers
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path

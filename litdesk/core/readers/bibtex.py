@@ -8,6 +8,7 @@ later chunk, so they resolve as in one parse; duplicate keys are told across chu
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -30,6 +31,9 @@ from litdesk.core.readers.sniff import BIBTEX
 from litdesk.core.ris_reader import ReadRecord
 
 CHUNK_ENTRIES: Final = 500
+# bibtexparser logs each block it cannot read, with line numbers counted in the chunk it was
+# given; litdesk reports the same blocks itself, with the file's line numbers.
+logging.getLogger("bibtexparser.splitter").setLevel(logging.CRITICAL)
 _BLOCK_START: Final = re.compile(r"[ \t]*@")
 #: BibTeX entry type -> RIS type.
 TYPES: Final = {
@@ -93,13 +97,17 @@ class BibtexFile(SourceFile):
         self._keys: dict[str, int] = {}  # key -> position of the first entry with it
         self._position = 0
         chunk: list[str] = []
-        first_line, entries = 1, 0
+        first_line, entries, depth = 1, 0, 0
         for number, line in self.lines():
             if _BLOCK_START.match(line):
-                if entries >= CHUNK_ENTRIES:
+                # Cut between entries only: a value may hold a line starting with "@" (an
+                # e-mail, a handle). Past twice the size, cut anyway: braces may never balance.
+                if entries >= CHUNK_ENTRIES and depth <= 0 or entries >= 2 * CHUNK_ENTRIES:
                     yield from self._parse(chunk, first_line)
-                    chunk, first_line, entries = [], number, 0
+                    chunk, first_line, entries, depth = [], number, 0, 0
                 entries += 1
+            if "{" in line or "}" in line:
+                depth += _braces(line)
             chunk.append(line)
         yield from self._parse(chunk, first_line)
 
@@ -206,5 +214,17 @@ def _spaced(value: str) -> str:
     return "\n".join(" ".join(p.split()) for p in _PARAGRAPH.split(value) if p.strip())
 
 
+def _braces(line: str) -> int:
+    """How many more braces ``line`` opens than it closes (escaped ones not counted)."""
+    opened, closed = line.count("{"), line.count("}")
+    if "\\" in line:
+        opened, closed = opened - line.count("\\{"), closed - line.count("\\}")
+    return opened - closed
+
+
 def _first_line(error: object) -> str:
-    return str(error).strip().split("\n", 1)[0].rstrip(":")
+    """The first line of why bibtexparser could not read a block (its exception's reason: the
+    exception's own text is empty)."""
+    reason = getattr(error, "abort_reason", None) or getattr(error, "message", None) or error
+    text = str(reason).strip().split("\n", 1)[0].rstrip(":. ")
+    return text or type(error).__name__
