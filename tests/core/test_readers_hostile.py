@@ -152,3 +152,23 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_an_empty_identifier_never_hides_the_one_given_elsewhere(tmp_path):
+    text = pubmed('<ArticleTitle>T</ArticleTitle><ELocationID EIdType="doi"></ELocationID>'
+                  ).replace("</MedlineCitation>", '</MedlineCitation><PubmedData><ArticleIdList>'
+                            '<ArticleId IdType="doi">10.1000/xyz1</ArticleId>'
+                            '<ArticleId IdType="pmc">junk</ArticleId>'
+                            "</ArticleIdList></PubmedData>")
+    records, _ = read(_write(tmp_path, "x.xml", text))
+    assert records[0].doi == "10.1000/xyz1"
+    assert records[0].pmcid == ""  # "junk" is no PMCID; it is kept in its own field
+    assert any(v == "junk" for t, v in records[0].tags if t.startswith("PubMed:"))
+
+
+def test_an_endnote_reference_type_without_its_name_is_read_by_its_number(tmp_path):
+    text = endnote('<ref-type name="">17</ref-type><titles><title>A</title></titles>',
+                   "<ref-type>6</ref-type><titles><title>B</title></titles>",
+                   "<ref-type>999</ref-type><titles><title>C</title></titles>")
+    records, _ = read(_write(tmp_path, "x.xml", text))
+    assert [r.type for r in records] == ["JOUR", "BOOK", "GEN"]

@@ -37,6 +37,13 @@ _OLD_TYPES: Final = {
     "0": "JOUR", "1": "BOOK", "2": "THES", "3": "CONF", "5": "NEWS", "7": "CHAP", "8": "MGZN",
     "9": "EDBOOK", "10": "RPRT", "15": "PAT", "16": "ELEC", "31": "GEN", "47": "CPAPER",
 }
+#: Reference type numbers of today's export, for a ``<ref-type>`` without its name (the names
+#: are those EndNote writes beside them).
+_REF_TYPES: Final = {
+    "5": "Book Section", "6": "Book", "10": "Conference Proceedings", "12": "Web Page",
+    "13": "Generic", "17": "Journal Article", "26": "Personal Communication", "27": "Report",
+    "32": "Thesis", "47": "Conference Paper", "58": "Standard",
+}
 _DOI: Final = re.compile(r"10\.\d{4,9}/\S+")
 
 
@@ -54,7 +61,8 @@ def endnote_record(element: etree._Element) -> Record:
     """The `Record` of one EndNote ``<record>`` element."""
     kind = element.find("ref-type")
     if kind is not None:  # the name says it; EndNote names are RIS reference names
-        ris = [("TY", kind.get("name") or text_of(kind))]
+        number = text_of(kind)
+        ris = [("TY", (kind.get("name") or "").strip() or _REF_TYPES.get(number, "Generic"))]
     else:
         ris = [("TY", _OLD_TYPES.get(element.findtext("REFERENCE_TYPE", "").strip(), "GEN"))]
     own: list[tuple[str, str]] = []

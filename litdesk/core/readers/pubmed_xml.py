@@ -8,7 +8,7 @@ from typing import Final
 from lxml import etree
 
 from litdesk.core.model import Record
-from litdesk.core.readers.base import SourceFile, build_record, id_tags
+from litdesk.core.readers.base import SourceFile, build_record, id_tags, pmcid_of
 from litdesk.core.readers.sniff import PUBMED_XML
 from litdesk.core.readers.xml_stream import leaves, record_elements, text_of
 from litdesk.core.ris_reader import ReadRecord
@@ -59,9 +59,9 @@ def article_record(article: etree._Element) -> Record:
     pmid = next((text_of(e) for p in _PMIDS if (e := article.find(p)) is not None), "")
     ids = {e.get("IdType", ""): text_of(e)
            for e in article.iterfind("PubmedData/ArticleIdList/ArticleId")}
-    doi = next((text_of(e) for e in article.iterfind("MedlineCitation/Article/ELocationID")
-                if e.get("EIdType") == "doi"), ids.get("doi", ""))
-    pmcid = ids.get("pmc", "")
+    doi = next((d for e in article.iterfind("MedlineCitation/Article/ELocationID")
+                if e.get("EIdType") == "doi" and (d := text_of(e))), ids.get("doi", ""))
+    pmcid = pmcid_of(ids.get("pmc", ""))  # anything else stays in its own field
     kind = "JOUR" if article.tag == "PubmedArticle" else (
         "CHAP" if article.find("BookDocument/Book/BookTitle") is not None
         and article.find("BookDocument/ArticleTitle") is not None else "BOOK")
