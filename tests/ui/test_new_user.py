@@ -32,7 +32,10 @@ def test_summary_of_a_drop_gives_each_files_outcome_before_the_details(drop, win
     # Then the details, each file's under its name.
     assert rest[0] == ""
     assert rest[1] == "baseline_zotero.ris:"
-    assert all(line.startswith("    ") for line in rest[2:2 + len(summaries[1].duplicates)])
+    details = rest[2:2 + len(summaries[1].duplicates)]
+    assert all(line.startswith("    record ") for line in details)  # the path is the heading's
+    assert details == [f"    {d.removeprefix(summaries[1].path + ', ')}"
+                       for d in summaries[1].details()[:len(details)]]
 
 
 def test_import_keeps_the_record_the_user_had(drop, qtbot, window, make_ris):

@@ -35,8 +35,8 @@ def summary_text(summaries: Sequence[FileSummary]) -> str:
     """The import summary as plain text (what the dialog shows and Copy copies).
 
     The totals, then one line per file saying what became of it, then each file's details
-    (every duplicate and problem): the outcome of the last file is never below a long list of
-    an earlier file's duplicates.
+    (every duplicate and problem, by record and line, under the file's name): the outcome of
+    the last file is never below a long list of an earlier file's duplicates.
     """
     added = sum(s.added for s in summaries)
     dups = sum(len(s.duplicates) for s in summaries)
@@ -50,9 +50,9 @@ def summary_text(summaries: Sequence[FileSummary]) -> str:
     lines += [s.line() for s in summaries]
     for s in summaries:
         details = s.details()
-        if details:
+        if details:  # under the file's name, each without the file's path again
             lines += ["", f"{os.path.basename(s.path) or s.path}:"]
-            lines += [f"    {d}" for d in details]
+            lines += [f"    {d.removeprefix(f'{s.path}, ')}" for d in details]
     return "\n".join(lines)
 
 
@@ -65,7 +65,8 @@ class ImportSummaryDialog(QDialog):
         lay = QVBoxLayout(self)
         self.text = QPlainTextEdit(summary_text(summaries))
         self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # wrapped: a problem says what was done at the end of its line, out of sight unwrapped
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         lay.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
