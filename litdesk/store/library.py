@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 
 class Library:
-    """An open litdesk library (a SQLite file now; a server database later)."""
+    """An open litdesk library: a SQLite file, or a team's database on PostgreSQL."""
 
     # Sub-facades (store.facets), made on first use; callers name the re-exported classes.
     coding = cached_property(facets.Coding)
@@ -172,14 +172,8 @@ class Library:
         with self._single_reader() as s:
             return s.scalar(select(func.count(RecordRow.id))) or 0
 
-    def search_ids(
-        self,
-        text: str = "",
-        *,
-        status: str | None = None,
-        sort: str = "id",
-        descending: bool = False,
-    ) -> list[int]:
+    def search_ids(self, text: str = "", *, status: str | None = None, sort: str = "id",
+                   descending: bool = False) -> list[int]:
         """Ids of the records matching the search box ``text`` and ``status``, sorted."""
         if sort not in SORT_KEYS:
             raise ValueError(f"unknown sort key {sort!r}")
@@ -273,6 +267,7 @@ class Library:
         with self.session() as s, s.begin():
             memo = s.get(MemoRow, (record_id, self.coder))
             if memo is None:
+                _must_exist(s, record_id)
                 s.add(MemoRow(record_id=record_id, coder=self.coder, text=text, updated_at=now()))
             else:
                 memo.text, memo.updated_at = text, now()
@@ -297,6 +292,7 @@ class Library:
     def _status(self, s: Session, record_id: int) -> StatusRow:
         row = s.get(StatusRow, (record_id, self.coder))
         if row is None:
+            _must_exist(s, record_id)
             row = StatusRow(record_id=record_id, coder=self.coder, sections=0, done=False,
                             suggestions="")
             s.add(row)
@@ -392,3 +388,8 @@ class Library:
         return postgres.open_library(cls, url, coder=coder, read_only=read_only,
                                    password=password, lock_timeout_ms=lock_timeout_ms,
                                    create=create)
+
+
+def _must_exist(s: Session, record_id: int) -> None:  # KeyError, not a foreign-key error
+    if s.get(RecordRow, record_id) is None:
+        raise KeyError(record_id)

@@ -216,8 +216,8 @@ class CodingController(QObject):
                     if not self._accept(record, found):
                         break
                     n += 1
-        except LibraryError as e:
-            self.refuse(str(e))
+        except (LibraryError, KeyError) as e:
+            self.refuse(GONE if isinstance(e, KeyError) else str(e))
         finally:
             self.undo_stack.endMacro()
             if n == 0:  # nothing saved: no empty step to undo (an obsolete one is dropped)
@@ -258,7 +258,10 @@ class CodingController(QObject):
         record = self._editable(own_coding=False)
         if record is None or record.id is None:
             return
-        done = not self.library.rows([record.id])[0].done
+        rows = self.library.rows([record.id])
+        if not rows:
+            raise KeyError(record.id)  # deleted meanwhile: "Not saved" (see refusing)
+        done = not rows[0].done
         self.library.set_done(record.id, done)
         self._saved()
         self.messages.say(f"Record marked {'done' if done else 'not done'}.")

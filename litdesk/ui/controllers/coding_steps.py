@@ -19,7 +19,8 @@ GONE = "the record is no longer in the library."
 
 
 def refusing(method: F) -> F:
-    """A gesture that reads or writes the library: a LibraryError becomes a "Not saved"."""
+    """A gesture that reads or writes the library: a LibraryError, or a KeyError for a record
+    deleted meanwhile (by a teammate, another window), becomes a "Not saved"."""
 
     @wraps(method)
     def run(self: CodingController, *args: Any) -> Any:
@@ -27,6 +28,9 @@ def refusing(method: F) -> F:
             return method(self, *args)
         except LibraryError as e:
             self.refuse(str(e))
+            return None
+        except KeyError:
+            self.refuse(GONE)
             return None
 
     return run  # type: ignore[return-value]

@@ -67,6 +67,7 @@ class LibraryHistory(QObject):
 
     #: records were removed or put back (the table counts and queries again)
     recordsChanged = Signal()
+    aboutToRemove = Signal()  # records are about to be removed (delete, undo an import)
 
     def __init__(self, holder: LibraryHolder, undo_stack: UndoSteps, messages: Messages,
                  records: Records, parent: QWidget):
@@ -155,6 +156,7 @@ class LibraryHistory(QObject):
 
     def _remove(self, text: str, remove: Callable[[], Snapshot]) -> bool:
         """Remove records; only once that is saved does it go on the undo stack."""
+        self.aboutToRemove.emit()  # a memo still being typed is saved first, so undo has it
         try:
             snapshot = remove()
         except (LibraryError, KeyError) as e:

@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.checker.checked.connect(self._suggestions_checked)
         self.history = LibraryHistory(self.holder, self.undo_stack, self.messages, records, self)
         self.history.recordsChanged.connect(self._records_removed)
+        self.history.aboutToRemove.connect(self.pane.flush_memo)
         self.libraries = LibraryActions(self.holder, settings, self)
         self.recent_menu = self.libraries.recent_menu
         self.exports = ExportActions(self.holder, settings, self.jobs, self.messages, records,
