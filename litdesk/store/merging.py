@@ -1,7 +1,8 @@
 """Possible duplicates in the library: list them, keep both, merge (logged, undoable), counts.
 
 A merge keeps one record with the union of both records' tags, identifiers, every coder's spans
-and memos; the other record goes. What both were before is kept in ``merge_log``, so that
+and memos, and every screener's decision (the kept record's where both have one); the other
+record goes. What both were before is kept in ``merge_log``, so that
 `unmerge` puts them back exactly, ids included.
 """
 
@@ -23,6 +24,8 @@ from litdesk.store.convert import identifier_rows, record_values, to_record
 from litdesk.store.errors import LibraryError
 from litdesk.store.schema import (
     BatchRow,
+    ConsensusRow,
+    DecisionRow,
     IdentifierRow,
     MemoRow,
     MergeRow,
@@ -166,6 +169,7 @@ def merge(lib: Library, keep: int, other: int) -> int:
             s.execute(insert(IdentifierRow), [{"record_id": keep, "value": v}
                                               for v in sorted(idents)])
         _move_coding(s, keep, other, kept.abstract, gone.abstract, merged.abstract)
+        _move_screening(s, keep, other)
         s.execute(delete(PairRow).where(or_(PairRow.record_a == other,
                                             PairRow.record_b == other)))
         s.execute(delete(RecordRow).where(RecordRow.id == other))
@@ -183,14 +187,15 @@ def _fields(rec: Record) -> dict[str, Any]:
 
 
 def _check_team_rights(s: Session, lib: Library, other: int) -> None:
-    """On a server only the owner may move other coders' coding (row-level security)."""
+    """On a server only the owner may move other coders' coding and screening decisions
+    (row-level security)."""
     if lib.backend.may_change_others(s.connection()):
         return
-    others = set(s.scalars(select(SpanRow.coder).where(SpanRow.record_id == other))) | set(
-        s.scalars(select(MemoRow.coder).where(MemoRow.record_id == other)))
+    others = {c for table in (SpanRow, MemoRow, DecisionRow)
+              for c in s.scalars(select(table.coder).where(table.record_id == other))}
     if others - {lib.coder}:
-        raise LibraryError(f"Record {other} holds coding by {', '.join(sorted(others))}: only "
-                           "the library's owner may merge it.")
+        raise LibraryError(f"Record {other} holds coding or decisions by "
+                           f"{', '.join(sorted(others))}: only the library's owner may merge it.")
 
 
 def _move_coding(s: Session, keep: int, other: int, kept_abstract: str, gone_abstract: str,
@@ -240,6 +245,20 @@ def _move_coding(s: Session, keep: int, other: int, kept_abstract: str, gone_abs
         s.execute(insert(StatusRow), new_status)
 
 
+def _move_screening(s: Session, keep: int, other: int) -> None:
+    """Each screener's decision on ``other``, and the team's consensus, onto ``keep`` where it
+    has none (a decision on the kept record stands)."""
+    screeners = select(DecisionRow.coder).where(DecisionRow.record_id == keep)
+    s.execute(update(DecisionRow).where(DecisionRow.record_id == other,
+                                        DecisionRow.coder.not_in(screeners))
+              .values(record_id=keep))
+    if s.get(ConsensusRow, keep) is None:
+        s.execute(update(ConsensusRow).where(ConsensusRow.record_id == other)
+                  .values(record_id=keep))
+    for table in (DecisionRow, ConsensusRow):
+        s.execute(delete(table).where(table.record_id == other))
+
+
 def _coding(s: Session, rid: int) -> list[list[Any]]:
     """Every coder's spans and memo on a record, comparable after a JSON round trip."""
     spans = [["span", r.coder, r.start, r.end, r.label] for r in s.scalars(
@@ -251,7 +270,8 @@ def _coding(s: Session, rid: int) -> list[list[Any]]:
 
 def _snapshot_json(snap: safety.Snapshot) -> dict[str, Any]:
     plain: dict[str, Any] = json.loads(json.dumps({k: list(getattr(snap, k)) for k in (
-        "records", "spans", "memos", "statuses", "identifiers", "pairs")}, default=str))
+        "records", "spans", "memos", "statuses", "identifiers", "pairs", "decisions",
+        "consensus")}, default=str))
     return plain
 
 

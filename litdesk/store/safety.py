@@ -1,7 +1,8 @@
 """Undoable removals: snapshots of records (and imports) to put back with the same ids.
 
-A :class:`Snapshot` holds the full rows of some records with every coder's spans, memos and
-status rows (and, for a removed import, the batch row), so putting it back re-creates them with
+A :class:`Snapshot` holds the full rows of some records with every coder's spans, memos,
+status rows and screening decisions, and the team's consensus on them (and, for a removed
+import, the batch row), so putting it back re-creates them with
 the same ids; the search index follows through its triggers.
 """
 
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 from litdesk.store.errors import LibraryError
 from litdesk.store.schema import (
     BatchRow,
+    ConsensusRow,
+    DecisionRow,
     IdentifierRow,
     MemoRow,
     PairRow,
@@ -39,6 +42,8 @@ class Snapshot:
     batches: tuple[dict[str, Any], ...] = ()
     identifiers: tuple[dict[str, Any], ...] = ()
     pairs: tuple[dict[str, Any], ...] = ()
+    decisions: tuple[dict[str, Any], ...] = ()  # every screener's
+    consensus: tuple[dict[str, Any], ...] = ()
 
     @property
     def ids(self) -> list[int]:
@@ -88,6 +93,8 @@ def take_snapshot(s: Session, ids: Sequence[int], batches: Sequence[int] = ()) -
         pairs=tuple({r["id"]: r for r in (
             _rows(s, PairRow.__table__, PairRow.record_a, ids)
             + _rows(s, PairRow.__table__, PairRow.record_b, ids))}.values()),
+        decisions=tuple(_rows(s, DecisionRow.__table__, DecisionRow.record_id, ids)),
+        consensus=tuple(_rows(s, ConsensusRow.__table__, ConsensusRow.record_id, ids)),
     )
 
 
@@ -103,7 +110,7 @@ def remove(s: Session, snap: Snapshot) -> None:
     """Delete what ``snap`` holds from the library."""
     ids = snap.ids
     for part in _chunks(ids):
-        for table in (SpanRow, MemoRow, StatusRow, IdentifierRow):
+        for table in (SpanRow, MemoRow, StatusRow, IdentifierRow, DecisionRow, ConsensusRow):
             s.execute(delete(table).where(table.record_id.in_(part)))
         s.execute(delete(PairRow).where(PairRow.record_a.in_(part) | PairRow.record_b.in_(part)))
         s.execute(delete(RecordRow).where(RecordRow.id.in_(part)))
@@ -130,7 +137,8 @@ def restore(s: Session, snap: Snapshot) -> None:
     records = [r if r["batch_id"] in known else {**r, "batch_id": None} for r in snap.records]
     for table, rows in ((BatchRow, new_batches), (RecordRow, records), (SpanRow, snap.spans),
                         (MemoRow, snap.memos), (StatusRow, snap.statuses),
-                        (IdentifierRow, snap.identifiers)):
+                        (IdentifierRow, snap.identifiers), (DecisionRow, snap.decisions),
+                        (ConsensusRow, snap.consensus)):
         for i in range(0, len(rows), _CHUNK):
             s.execute(insert(table), list(rows[i:i + _CHUNK]))
     # A flagged pair comes back when its other record is still (or again) in the library.

@@ -100,6 +100,28 @@ def test_merge_keeps_everything_and_undo_puts_both_back(open_any, make_ris):
         merging.unmerge(ana)
 
 
+def test_merge_keeps_every_screeners_decision_and_undo_puts_them_back(open_any, make_ris):
+    ana = open_any("ana")
+    import_file(ana, make_ris("a.ris", [PUBMED, CONFERENCE]))
+    keep, other = sorted(ana.search_ids())
+    ben = open_any("ben")
+    ana.screening.decide(keep, "exclude", note="Ana: a poster")
+    ana.screening.decide(other, "include", note="Ana on the other")  # the kept one's stands
+    ben.screening.decide(other, "include", note="Ben: the full paper")  # moves to the kept
+    ana.screening.resolve(other, "include", note="agreed")  # the team's, moved too
+    before = ana.screening.decisions(), ben.screening.decisions()
+    merging.merge(ana, keep, other)
+    assert ana.count() == 1
+    assert {i: d.note for i, d in ana.screening.decisions().items()} == {keep: "Ana: a poster"}
+    assert {i: d.note for i, d in ben.screening.decisions().items()} == {
+        keep: "Ben: the full paper"}
+    assert ana.screening.consensus(keep).note == "agreed"
+    merging.unmerge(ana)
+    assert (ana.screening.decisions(), ben.screening.decisions()) == before
+    assert ana.screening.consensus(other).note == "agreed"
+    assert ana.screening.consensus(keep) is None
+
+
 def test_undo_refused_once_the_merged_record_is_coded(any_library, make_ris):
     import_file(any_library, make_ris("a.ris", [PUBMED, CONFERENCE]))
     keep, other = sorted(any_library.search_ids())

@@ -132,12 +132,22 @@ def test_delete_restore_and_remove_batch(any_library, make_ris):
     ids = _two(any_library, make_ris)
     any_library.tag(ids[0], 0, 5, "aim")
     any_library.set_memo(ids[0], "memo")
+    any_library.screening.decide(ids[0], "include", note="why")
+    any_library.screening.resolve(ids[0], "include", note="agreed")
+    decided = any_library.screening.decisions()
     snap = any_library.delete_records([ids[0]])
     assert any_library.search_ids() == ids[1:]
+    assert any_library.screening.decisions() == {}
+    with pytest.raises(KeyError):  # a write to the gone record: KeyError, as for spans
+        any_library.set_memo(ids[0], "late")
+    with pytest.raises(KeyError):
+        any_library.set_done(ids[0], True)
     any_library.restore_records(snap)
     assert any_library.search_ids() == ids
     assert [s.label for s in any_library.spans(ids[0])] == ["aim"]
     assert any_library.record(ids[0]).memo == "memo"
+    assert any_library.screening.decisions() == decided  # screening comes back too
+    assert any_library.screening.consensus(ids[0]).note == "agreed"
     with pytest.raises(LibraryError, match="in use again"):
         any_library.restore_records(snap)
     batch = any_library.batches()[0]

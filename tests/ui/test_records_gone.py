@@ -1,0 +1,108 @@
+"""Records that go while the researcher works on them: deleted with a memo still being typed,
+deleted by another program, deleted and brought back, merged. Nothing typed or decided is lost
+and no gesture raises (a hostile pass found each of these)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from litdesk.store.importer import import_file
+from litdesk.store.library import Library
+
+GONE = "Not saved: the record is no longer in the library."
+
+
+@pytest.fixture
+def three(qtbot, window, make_ris):
+    import_file(window.library, make_ris("few.ris", [
+        {"TY": "JOUR", "TI": f"Paper {i}", "AB": "First sentence here. Second sentence there."}
+        for i in range(3)]))
+    window.records_changed()
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.pane.record is not None)
+    return window
+
+
+def test_a_memo_typed_just_before_a_deletion_comes_back_with_undo(qtbot, three):
+    window = three
+    rid = window.pane.record.id
+    window.pane.memo.setFocus()
+    QTest.keyClicks(window.pane.memo, "check the sample")  # saved 400 ms after the last key
+    window.table.setFocus()
+    QTest.keySequence(window, QKeySequence("Ctrl+Del"))  # at once: Edit > Delete Selected
+    assert window.library.count() == 2
+    assert not window.coding.unsaved_memos  # never offered to the deleted record
+    QTest.keySequence(window, QKeySequence.StandardKey.Undo)
+    assert window.library.count() == 3
+    assert window.library.record(rid).memo == "check the sample"
+    window.table.selectRow(1)
+    qtbot.waitUntil(lambda: window.pane.record is not None and window.pane.record.id != rid)
+    other = window.pane.record.id
+    window.pane.memo.setFocus()
+    QTest.keyClicks(window.pane.memo, "later memo")  # memos go on being saved
+    qtbot.waitUntil(lambda: window.library.record(other).memo == "later memo", timeout=3000)
+
+
+def test_keys_on_a_record_another_program_deleted_say_so(qtbot, three, lib_path, answerer):
+    window = three
+    rid = window.pane.record.id
+    with Library.open(lib_path, coder="cli") as other:  # before the window's watch notices
+        other.delete_records([rid])
+    window.pane.abstract.setFocus()
+    for key in (Qt.Key.Key_D, Qt.Key.Key_Escape):  # mark done; reject suggestions
+        window.statusBar().clearMessage()
+        qtbot.keyClick(window.pane.abstract, key)
+        assert window.statusBar().currentMessage() == GONE
+    window.coding.save_memo(rid, "a memo for a record gone")  # the pane's memo, typed late
+    assert not window.coding.unsaved_memos  # dropped, not retried for ever
+    window.statusBar().clearMessage()
+    window.actions_by_name["accept_selected_suggestions"].trigger()
+    assert window.statusBar().currentMessage() in (GONE, "Suggestions accepted in 0 records.")
+
+
+def test_undoing_a_deletion_brings_back_the_screening_decision(qtbot, three):
+    window = three
+    rid = window.pane.record.id
+    window.actions_by_name["screening_mode"].trigger()
+    window.select_record(rid)
+    window.screening.bar.note.setText("adult sample, qualitative")
+    QTest.keyClick(window.pane.abstract, "I")
+    before = window.library.screening.decision(rid)
+    assert before is not None and before.decision == "include"
+    window.select_record(rid)
+    window.table.setFocus()
+    QTest.keySequence(window, QKeySequence("Ctrl+Del"))
+    assert window.library.screening.decision(rid) is None
+    QTest.keySequence(window, QKeySequence.StandardKey.Undo)
+    assert window.library.screening.decision(rid) == before
+
+
+def test_a_merge_keeps_the_screening_decision_and_undo_puts_it_back(qtbot, window, drop,
+                                                                    make_ris):
+    title = "Burnout on night shifts and sleep"
+    drop(window, [make_ris("journal.ris", [{
+        "TY": "JOUR", "TI": title, "AU": ["Smith, Jane"], "PY": "2019", "JO": "J Adv Nurs",
+        "DO": "10.1111/jan.14000", "AB": "Nurses on night shifts reported more burnout."}])])
+    drop(window, [make_ris("conf.ris", [{
+        "TY": "CPAPER", "TI": title, "AU": "Smith, Jane", "PY": "2019",
+        "T2": "European Nursing Congress", "AB": "Poster abstract. Burnout."}])])
+    lib = window.library
+    [pair] = lib.duplicates.pairs()
+    lib.screening.decide(pair.b.id, "include", note="the full paper")
+    window.actions_by_name["possible_duplicates"].trigger()
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if w.objectName() == "duplicatesDialog")
+    qtbot.waitUntil(lambda: dialog.merge_button.isEnabled())
+    qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)  # Merge into Left
+    qtbot.waitUntil(lambda: not dialog.loading)
+    after = lib.screening.decisions()
+    assert set(after) == {pair.a.id}  # the kept record took the decision
+    assert (after[pair.a.id].decision, after[pair.a.id].note) == ("include", "the full paper")
+    qtbot.mouseClick(dialog.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.loading)
+    assert set(lib.screening.decisions()) == {pair.b.id}
+    dialog.reject()
