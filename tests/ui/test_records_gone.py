@@ -72,7 +72,8 @@ def test_undoing_a_deletion_brings_back_the_screening_decision(qtbot, three):
     window.screening.bar.note.setText("adult sample, qualitative")
     QTest.keyClick(window.pane.abstract, "I")
     before = window.library.screening.decision(rid)
-    assert before is not None and before.decision == "include"
+    assert before is not None
+    assert before.decision == "include"
     window.select_record(rid)
     window.table.setFocus()
     QTest.keySequence(window, QKeySequence("Ctrl+Del"))
@@ -106,3 +107,47 @@ def test_a_merge_keeps_the_screening_decision_and_undo_puts_it_back(qtbot, windo
     qtbot.waitUntil(lambda: not dialog.loading)
     assert set(lib.screening.decisions()) == {pair.b.id}
     dialog.reject()
+
+
+@pytest.fixture
+def big_ris(tmp_path):
+    path = tmp_path / "big.ris"
+    path.write_text("".join(
+        f"TY  - JOUR\nAU  - Author{i}, A.\nTI  - Generated paper number {i}\nPY  - 2001\n"
+        f"DO  - 10.9999/gen.{i}\nAB  - Nurses on night shifts reported more burnout.\nER  - \n\n"
+        for i in range(3000)), encoding="utf-8")
+    return path
+
+
+def _summaries_shown() -> list:
+    return [w for w in QApplication.topLevelWidgets()
+            if w.objectName() == "importSummary" and w.isVisible()]
+
+
+def test_closing_the_window_during_an_import_shows_no_summary_after_it(qtbot, window, big_ris,
+                                                                       lib_path):
+    assert window.import_paths([str(big_ris)])
+    window.close()  # the import is cancelled and rolled back; its result is queued meanwhile
+    qtbot.wait(300)  # ... and delivered now, to nowhere
+    assert not _summaries_shown()
+    with Library.open(lib_path, coder="x") as lib:
+        assert lib.count() == 0
+
+
+def test_opening_another_library_during_an_import_cancels_it_and_says_so(qtbot, window,
+                                                                        big_ris, lib_path,
+                                                                        tmp_path):
+    assert window.import_paths([str(big_ris)])
+    other = tmp_path / "other.litdesk.sqlite"
+    assert window.libraries.open_path(str(other), create=True)  # File > New Library
+    qtbot.wait(300)
+    assert window.library.path == other
+    assert not _summaries_shown()
+    assert "was cancelled: another library was opened" in window.statusBar().currentMessage()
+    assert window.library.count() == 0
+    assert not window.jobs.busy
+    with Library.open(lib_path, coder="x") as lib:  # the import did not go on into it
+        assert lib.count() == 0
+    assert window.import_paths([str(big_ris)])  # and importing works on the new library
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=60_000)
+    assert window.library.count() == 3000

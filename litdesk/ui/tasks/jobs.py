@@ -22,6 +22,7 @@ class JobRunner(QObject):
         self.job: workers.Worker | None = None
         self._thread: QThread | None = None
         self._progress: QProgressDialog | None = None
+        self._done: Callable[[object], None] | None = None
 
     @property
     def busy(self) -> bool:
@@ -44,8 +45,8 @@ class JobRunner(QObject):
         self._progress = progress
         worker.progress.connect(self._on_progress)
         worker.failed.connect(self._failed)
-        worker.finished.connect(self._finished)
-        worker.finished.connect(done)
+        worker.finished.connect(self._ended)
+        self._done = done
         self._thread = workers.start(worker, self)
         return True
 
@@ -66,10 +67,13 @@ class JobRunner(QObject):
         # The thread's own quit is queued to this thread, which is about to block: quit it
         # from here; its event loop ends as soon as the job's run returns.
         thread.quit()
-        if thread.wait(wait_ms):
-            return True
-        log.error("a background job did not stop within %d ms of being cancelled", wait_ms)
-        return False
+        ended = thread.wait(wait_ms)
+        if not ended:
+            log.error("a background job did not stop within %d ms of being cancelled", wait_ms)
+        # Its result, queued to this thread, goes nowhere: the window closing or the library
+        # it ran on being switched must not show a summary over what comes next.
+        self._finished(None)
+        return ended
 
     def _on_progress(self, message: str, done: int, total: int) -> None:
         if self._progress is None:
@@ -79,12 +83,22 @@ class JobRunner(QObject):
             self._progress.setMaximum(1000)
             self._progress.setValue(min(1000, int(1000 * done / total)))
 
+    def _ended(self, result: object) -> None:
+        if self.sender() is not self.job:  # a job stopped before it ended: said nowhere
+            return
+        done = self._done
+        self._finished(result)
+        if done is not None:
+            done(result)
+
     def _failed(self, message: str) -> None:
+        if self.sender() is not self.job:
+            return
         self._finished(None)
         QMessageBox.critical(self._window, "litdesk", message)
 
     def _finished(self, _result: object) -> None:
-        self.job = self._thread = None
+        self.job = self._thread = self._done = None
         if self._progress is not None:
             # reset() stops the timer that shows the dialog after its minimum duration: a job
             # failing sooner would otherwise get it shown over its error message.

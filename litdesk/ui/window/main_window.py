@@ -39,11 +39,9 @@ from litdesk.ui.window.drops import FileDrops
 
 
 class MainWindow(QMainWindow):
-    """Lays out the views, gives the controllers what they need, and connects them.
-
-    The library lives in :attr:`holder`; whoever needs it reads it there when acting, and a
-    switch of library (File > Open, a restored backup) reaches everyone through its signal.
-    """
+    """Lays out the views, gives the controllers what they need, and connects them. The library
+    lives in :attr:`holder`; whoever needs it reads it there when acting, and a switch of
+    library (File > Open, a restored backup) reaches everyone through its signal."""
 
     importFinished = Signal(object)  # list[FileSummary]
     exportFinished = Signal(object)  # number written, or None when cancelled
@@ -138,6 +136,7 @@ class MainWindow(QMainWindow):
         self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
         self.watch.follow(library)
         self.holder.aboutToChange.connect(self.checker.stop)
+        self.holder.aboutToChange.connect(self._stop_job)
         self.holder.libraryChanged.connect(self._library_changed)
         QTimer.singleShot(0, self, lambda: self.checker.start(self.library))
 
@@ -289,9 +288,8 @@ class MainWindow(QMainWindow):
         try:
             stamp = self.library.change_stamp()
         except LibraryError as e:
-            # The server (or the disk) is away: say so until it is back. Nothing is lost:
-            # every change the app reported as saved was committed, and new ones are
-            # refused with a message rather than dropped.
+            # The server (or the disk) is away: say so until it is back. Nothing is lost: what
+            # was reported saved was committed; new changes are refused with a message.
             self.banner.setText(f"{e}\nChanges cannot be saved until the library can be "
                                 "reached again; litdesk keeps trying.")
             self.banner.show()
@@ -369,6 +367,12 @@ class MainWindow(QMainWindow):
         last = s.value(f"library/{self.library.path}/current")
         if last is not None and str(last).isdigit():
             self.select_record(int(str(last)))
+
+    def _stop_job(self) -> None:  # another library opens: a job on this one stops first
+        if self.jobs.busy:
+            self.jobs.stop()
+            self.messages.say("The import or export that was running was cancelled: another "
+                              "library was opened. Nothing of it was kept.", 10000)
 
     def stop_background(self) -> None:
         """Stop the window's background work: watching, jobs, checks, learning."""
