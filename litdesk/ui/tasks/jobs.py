@@ -46,6 +46,10 @@ class JobRunner(QObject):
         worker.progress.connect(self._on_progress)
         worker.failed.connect(self._failed)
         worker.finished.connect(self._ended)
+        # ... and kept on the worker as it is sent (in its thread), for `stop` to tell whether
+        # the job had ended before it was stopped.
+        worker.finished.connect(lambda result: setattr(worker, "outcome", result),
+                                Qt.ConnectionType.DirectConnection)
         self._done = done
         self._thread = workers.start(worker, self)
         return True
@@ -55,14 +59,15 @@ class JobRunner(QObject):
         if self.job is not None:
             self.job.cancel()
 
-    def stop(self, wait_ms: int = 60_000) -> bool:
+    def stop(self, wait_ms: int = 60_000) -> object | None:
         """Cancel the job and wait for its thread (an import rolls back at its next chunk):
         the window closing, or the app told to quit, must not pull the library from under
-        it, nor destroy a running thread (which aborts the process). False if it did not
-        end within ``wait_ms``."""
+        it, nor destroy a running thread (which aborts the process). The result of a job
+        that had ended before it could be stopped (not yet delivered); else None."""
         thread, job = self._thread, self.job
         if job is None or thread is None:
-            return True
+            return None
+        outcome = getattr(job, "outcome", None)  # it had ended already, result on its way
         job.cancel()
         # The thread's own quit is queued to this thread, which is about to block: quit it
         # from here; its event loop ends as soon as the job's run returns.
@@ -73,7 +78,7 @@ class JobRunner(QObject):
         # Its result, queued to this thread, goes nowhere: the window closing or the library
         # it ran on being switched must not show a summary over what comes next.
         self._finished(None)
-        return ended
+        return outcome
 
     def _on_progress(self, message: str, done: int, total: int) -> None:
         if self._progress is None:

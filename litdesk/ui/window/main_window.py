@@ -370,9 +370,9 @@ class MainWindow(QMainWindow):
 
     def _stop_job(self) -> None:  # another library opens: a job on this one stops first
         if self.jobs.busy:
-            self.jobs.stop()
-            self.messages.say("The import or export that was running was cancelled: another "
-                              "library was opened. Nothing of it was kept.", 10000)
+            how = "had ended" if self.jobs.stop() is not None else "was stopped"
+            self.messages.say(f"The import or export on {self.library.path} {how}: another "
+                              "library was opened. An import keeps the files it finished.", 10000)
 
     def stop_background(self) -> None:
         """Stop the window's background work: watching, jobs, checks, learning."""
