@@ -73,6 +73,9 @@ class Library:
         self._checked.set()
         self.write_path = WritePath(BUSY_TIMEOUT_MS / 1000)  #: every write's way in
         self._damage: LibraryError | None = None
+        #: Raises LibraryError when the library is no longer where it was opened (a file
+        #: moved, deleted or replaced on disk): set by the engine that has such a place.
+        self.check_place: Callable[[], None] = lambda: None
 
     # -- opening -----------------------------------------------------------------------
     @classmethod
@@ -159,6 +162,7 @@ class Library:
         self._checked.wait(self.write_path.grace_left())
         if self._damage is not None:
             raise self._damage
+        self.check_place()
 
     def _reader(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -342,6 +346,7 @@ class Library:
     def change_stamp(self) -> tuple[int, ...]:
         """Changes whenever anyone (another window, the CLI, a teammate) adds or removes
         records, changes spans or marks a record done: cheap enough to poll."""
+        self.check_place()  # polled: a file moved away is noticed within a poll
         records = self.backend.record_changes()
         with self._single.connect() as conn:
             row = conn.execute(select(

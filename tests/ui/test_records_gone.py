@@ -4,6 +4,9 @@ and no gesture raises (a hostile pass found each of these)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
@@ -109,14 +112,17 @@ def test_a_merge_keeps_the_screening_decision_and_undo_puts_it_back(qtbot, windo
     dialog.reject()
 
 
-@pytest.fixture
-def big_ris(tmp_path):
-    path = tmp_path / "big.ris"
+def _ris(path: Path, n: int) -> Path:
     path.write_text("".join(
         f"TY  - JOUR\nAU  - Author{i}, A.\nTI  - Generated paper number {i}\nPY  - 2001\n"
         f"DO  - 10.9999/gen.{i}\nAB  - Nurses on night shifts reported more burnout.\nER  - \n\n"
-        for i in range(3000)), encoding="utf-8")
+        for i in range(n)), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def big_ris(tmp_path):
+    return _ris(tmp_path / "big.ris", 20_000)  # seconds to import: stopped long before its end
 
 
 def _summaries_shown() -> list:
@@ -143,11 +149,37 @@ def test_opening_another_library_during_an_import_cancels_it_and_says_so(qtbot, 
     qtbot.wait(300)
     assert window.library.path == other
     assert not _summaries_shown()
-    assert "was cancelled: another library was opened" in window.statusBar().currentMessage()
+    assert "was stopped: another library was opened" in window.statusBar().currentMessage()
     assert window.library.count() == 0
     assert not window.jobs.busy
     with Library.open(lib_path, coder="x") as lib:  # the import did not go on into it
         assert lib.count() == 0
-    assert window.import_paths([str(big_ris)])  # and importing works on the new library
-    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=60_000)
-    assert window.library.count() == 3000
+    assert window.import_paths([str(_ris(tmp_path / "small.ris", 30))])  # the new one takes
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=60_000)  # an import as usual
+    assert window.library.count() == 30
+
+
+def _move(src, dst) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{src}{suffix}").exists():
+            os.replace(f"{src}{suffix}", f"{dst}{suffix}")
+
+
+def test_a_library_file_moved_away_on_disk_takes_no_more_changes_until_it_is_back(
+        qtbot, three, lib_path, tmp_path):
+    window = three
+    rid = window.pane.record.id
+    _move(lib_path, tmp_path / "moved.litdesk.sqlite")  # a file manager, a sync client
+    window.pane.abstract.setFocus()
+    window.pane.abstract.select_range(0, 5)
+    qtbot.keyClick(window.pane.abstract, Qt.Key.Key_1)  # tag Background
+    assert "was moved or deleted on disk after litdesk opened it" in (
+        window.statusBar().currentMessage())
+    qtbot.waitUntil(window.banner.isVisible, timeout=10_000)  # the window's watch noticed
+    assert "nothing more is saved to it" in window.banner.text()
+    assert not lib_path.exists()  # no new, empty library made where it was
+    _move(tmp_path / "moved.litdesk.sqlite", lib_path)  # put back
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=10_000)
+    window.pane.abstract.select_range(0, 5)
+    qtbot.keyClick(window.pane.abstract, Qt.Key.Key_1)
+    assert [s.label for s in window.library.spans(rid)] == ["background"]

@@ -99,6 +99,7 @@ def open_library(cls: type[Library], path: Path, *, coder: str, read_only: bool,
     connection.configure_engine(engine, read_only=read_only)
     files.guard_engine(engine, path, busy_timeout_ms)
     lib = cls(engine, path, coder, read_only)
+    lib.check_place = files.place_guard(path)
     if busy_timeout_ms is not None:  # a write of the coder's waits no longer in this process
         lib.write_path.timeout_s = busy_timeout_ms / 1000
     if check_in_background and not fresh:

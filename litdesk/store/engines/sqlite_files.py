@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -103,6 +104,27 @@ def guard_engine(engine: Engine, path: Path, busy_timeout_ms: int | None = None)
         message = environment_message(ctx.original_exception, path)
         if message is not None:
             raise LibraryError(message) from ctx.original_exception
+
+
+def place_guard(path: Path) -> Callable[[], None]:
+    """A check that the file at ``path`` is still the one opened now (same device and inode):
+    a library moved, deleted or replaced on disk while open (a file manager, a sync client)
+    must not take changes that would go to a file no one opens again, or be split between two
+    files as SQLite opens new connections at the path."""
+    opened = path.stat()
+
+    def check() -> None:
+        try:
+            now = path.stat()
+        except OSError:
+            now = None
+        if now is None or (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
+            raise LibraryError(
+                f"The library file {path} was {'moved or deleted' if now is None else 'replaced'}"
+                " on disk after litdesk opened it: nothing more is saved to it. Put it back, "
+                "or open the library where it is now (File > Open).")
+
+    return check
 
 
 def lost_version_message(path: Path, advice: str) -> str:
