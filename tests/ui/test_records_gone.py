@@ -183,3 +183,22 @@ def test_a_library_file_moved_away_on_disk_takes_no_more_changes_until_it_is_bac
     window.pane.abstract.select_range(0, 5)
     qtbot.keyClick(window.pane.abstract, Qt.Key.Key_1)
     assert [s.label for s in window.library.spans(rid)] == ["background"]
+
+
+@pytest.mark.parametrize("action", ["export_selected", "export"])
+def test_export_during_an_import_says_so_before_asking_for_a_file(qtbot, three, big_ris,
+                                                                  answerer, action):
+    window = three
+    assert window.import_paths([str(big_ris)])
+    answerer.start(accept_first=2)  # were a dialog to open, it would be answered
+    window.actions_by_name[action].trigger()
+    answerer.stop()
+    assert answerer.seen == []  # neither the export dialog nor the file dialog opened
+    assert window.statusBar().currentMessage() == "An import or export is already running."
+    window.jobs.stop()
+
+
+def test_screening_an_empty_library_says_to_import_first(qtbot, window):
+    window.actions_by_name["screening_mode"].trigger()
+    window.actions_by_name["next_to_screen"].trigger()
+    assert window.statusBar().currentMessage() == "No records yet: import some first."

@@ -28,7 +28,16 @@ class ExportActions(QObject):
         self._parent = parent  # for its dialogs
         self._path = ""
 
+    def _idle(self) -> bool:
+        """Whether a job may start now; said before any dialog asks (not after a file is
+        chosen)."""
+        if self.jobs.busy:
+            self.messages.say("An import or export is already running.", 5000)
+        return not self.jobs.busy
+
     def export_selected(self) -> None:
+        if not self._idle():
+            return
         ids = self.records.selected()
         if not ids:
             self.messages.say("Select the records to export first.", 5000)
@@ -36,6 +45,8 @@ class ExportActions(QObject):
         self.ask_path(ids, "ris")
 
     def export_dialog(self) -> None:
+        if not self._idle():
+            return
         shown = self.records.shown()
         dialog = ExportDialog(len(self.records.selected()), len(shown),
                               self.holder.library.count(), self._parent)
@@ -74,8 +85,7 @@ class ExportActions(QObject):
             self.export_to(ids, fmt, path, all_coders)
 
     def export_to(self, ids: list[int], fmt: str, path: str, all_coders: bool = False) -> bool:
-        if self.jobs.busy:
-            self.messages.say("An import or export is already running.", 5000)
+        if not self._idle():  # (a job may have started while the file dialog was open)
             return False
         self._path = path
         worker = workers.ExportWorker(self.holder.library, fmt, ids, path, all_coders)

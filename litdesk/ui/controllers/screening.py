@@ -37,8 +37,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ScreeningViews:
-    """The widgets screening works on: the pane, the table, and the window its keys live in
-    (and its dialogs open over)."""
+    """The widgets screening works on: pane, table, and the window of its keys and dialogs."""
 
     pane: RecordPane
     table: RecordsTable
@@ -317,7 +316,8 @@ class ScreeningController(QObject):
             self.message.emit(f"The next record could not be found: {e}")
             return
         if rid is None:
-            self.message.emit("Every record is screened: nothing is left to propose.")
+            self.message.emit("Every record is screened: nothing is left to propose." if
+                              self.library.count() else "No records yet: import some first.")
             return
         if not self._select(rid):
             self.message.emit(f"The next record to screen (id {rid}) is hidden by the search "
