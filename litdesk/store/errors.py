@@ -20,6 +20,14 @@ class LibraryMissing(LibraryError):
     """
 
 
+class BackupError(Exception):
+    """A backup could not be made or restored (message for people)."""
+
+
+class ListenerLost(Exception):
+    """The listening connection is gone (the server stopped, the network dropped)."""
+
+
 class PasswordNeeded(LibraryError):
     """The server wants a password that neither PGPASSWORD nor ~/.pgpass gave: ask and retry
     with ``password=``. The password is never stored by litdesk."""

@@ -23,13 +23,13 @@ from litdesk.store import facets, pending, safety
 from litdesk.store.convert import to_record, to_span
 from litdesk.store.engines import backend_for
 from litdesk.store.engines.pg_live import ChangeListener as ChangeListener
-from litdesk.store.engines.pg_live import ListenerLost as ListenerLost
-from litdesk.store.engines.sqlite_backup import BackupError as BackupError
 from litdesk.store.engines.sqlite_backup import list_backups as list_backups
 from litdesk.store.engines.sqlite_backup import restore_backup as restore_backup
 from litdesk.store.engines.sqlite_connection import BUSY_TIMEOUT_MS
+from litdesk.store.errors import BackupError as BackupError
 from litdesk.store.errors import DamagedLibrary as DamagedLibrary
 from litdesk.store.errors import LibraryError
+from litdesk.store.errors import ListenerLost as ListenerLost
 from litdesk.store.errors import PasswordNeeded as PasswordNeeded
 from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location

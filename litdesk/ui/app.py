@@ -11,13 +11,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from litdesk import __version__, logs
 from litdesk.paths import default_library_path
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.store.location import Location
 from litdesk.ui.opening import open_library
 
@@ -62,41 +62,101 @@ def _create_asked(path: Path) -> bool:
 
 def open_window(
     library_arg: str | None, files: Sequence[str] = (), *, coder: str | None = None,
-    settings: QSettings | None = None,
+    settings: QSettings | None = None, ask_coder_first: bool = False,
 ) -> MainWindow | None:
-    """Open the library and its main window (files given are imported once it shows)."""
+    """Show the main window at once; its library opens right after the window's first paint.
+
+    The store (SQLAlchemy) is imported then too, so the window paints without waiting for it.
+    Returns None, with no window, when the library named on the command line does not exist
+    and the user declined to create it. Once the library is open, the coder is asked
+    (``ask_coder_first``) and ``files`` are imported. If no library can be opened, the window
+    says why and closes, with its ``startFailed`` property set.
+    """
     from litdesk.ui.window.main_window import MainWindow
 
     settings = settings or make_settings()
     coder = coder or _setting(settings, "coder")
-    fallback = Location(path=default_library_path())
     location: Location | None = None
+    refused: LibraryError | None = None
     try:
         location = choose_library(library_arg, settings)
-        missing = location.path is not None and not location.path.exists()
-        if library_arg and missing and not _create_asked(Path(str(location.path))):
-            log.info("no library at %s, and none was created: quitting", location)
-            return None
-        # The integrity check of a large library runs while the window appears.
-        opened = open_library(None, location, coder, create=True, check_in_background=True)
-        if opened is None:  # a server's password was not given
-            return None
-        library = opened
+    except LibraryError as e:  # a malformed server address: the default library instead
+        refused = e
+    named = location.path if library_arg and location is not None else None
+    if named is not None and not named.exists() and not _create_asked(named):
+        log.info("no library at %s, and none was created: quitting", location)
+        return None
+    window = MainWindow(None, settings)
+    if location is not None:
+        window.show_opening(location.display, location.name)
+    paths = [str(Path(f).absolute()) for f in files]
+
+    def opened() -> None:
+        if not window.isVisible():  # closed before its library opened: open none
+            return
+        if not _open_first(window, location, refused, coder):
+            window.setProperty("startFailed", True)
+            window.close()
+        elif ask_coder_first:  # the files are imported once the coder is known, as theirs
+            ask_coder(window, then=lambda: bool(paths) and window.import_paths(paths))
+        elif paths:
+            window.import_paths(paths)
+
+    _FirstPaint(window, opened)
+    window.show()
+    return window
+
+
+class _FirstPaint(QObject):
+    """Runs ``then`` once ``window`` has painted for the first time (or after a moment, should
+    no paint come: a window started minimised)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]):
+        super().__init__(window)
+        self._window = window
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+        QTimer.singleShot(1000, self, self._run)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            QTimer.singleShot(0, self, self._run)  # after this paint reached the screen
+        return False
+
+    def _run(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            self._window.removeEventFilter(self)
+            then()
+
+
+def _open_first(window: MainWindow, location: Location | None, refused: LibraryError | None,
+                coder: str | None) -> bool:
+    """Open the window's first library; the default one, saying why, if that one cannot be
+    opened. False when none could (said too) or a server's password was not given."""
+    fallback = Location(path=default_library_path())
+    try:
+        if refused is not None or location is None:
+            raise refused or LibraryError("no library")
+        # The integrity check of a large library runs while the window is in use.
+        library = open_library(window, location, coder, create=True, check_in_background=True)
+        if library is None:  # a server's password was not given
+            return False
     except LibraryError as e:
         if location == fallback:
-            QMessageBox.critical(None, "litdesk cannot open the library", str(e))
-            return None
-        QMessageBox.warning(None, "litdesk cannot open the library",
+            QMessageBox.critical(window, "litdesk cannot open the library", str(e))
+            return False
+        QMessageBox.warning(window, "litdesk cannot open the library",
                             f"{e}\n\nOpening your default library instead:\n{fallback}")
         try:
-            library = Library.open(fallback, coder=coder)
+            library = open_library(window, fallback, coder, create=True)
         except LibraryError as e2:
-            QMessageBox.critical(None, "litdesk cannot open the library", str(e2))
-            return None
-    window = MainWindow(library, settings)
-    if files:
-        QTimer.singleShot(0, lambda: window.import_paths([str(Path(f).absolute()) for f in files]))
-    return window
+            QMessageBox.critical(window, "litdesk cannot open the library", str(e2))
+            return False
+        if library is None:
+            return False
+    window.holder.replace(library)
+    return True
 
 
 def ask_coder(window: MainWindow, then: Callable[[], object] | None = None) -> None:
@@ -151,21 +211,16 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
         return 0
     settings = make_settings()
     first_use = coder is None and _setting(settings, "coder") is None
-    window = open_window(library_arg, () if first_use else files, coder=coder,
-                         settings=settings)
+    window = open_window(library_arg, files, coder=coder, settings=settings,
+                         ask_coder_first=first_use)
     if window is None:
         return 1
-    if first_use:  # the files are imported once the coder is known, as the coder's imports
-        paths = [str(Path(f).absolute()) for f in files]
-        QTimer.singleShot(0, lambda: ask_coder(
-            window, then=lambda: bool(paths) and window.import_paths(paths)))
-    single_instance.serve(window)
+    single_instance.serve(window, location.path or Path(location.display))
     if os.environ.get("LITDESK_EXIT_AFTER_SHOWN"):  # tests/benchmarks/bench_startup.py
         from litdesk.ui.startup_probe import exit_after_shown
 
         exit_after_shown(window, os.environ["LITDESK_EXIT_AFTER_SHOWN"])
-    window.show()
-    log.info("litdesk %s started on %s", __version__, window.library.path)
+    log.info("litdesk %s started on %s", __version__, location)
     status = app.exec()
     # Told to quit without the window closing (the start-up probe, the desktop session
     # ending): close it now, so its background threads stop before Python tears Qt down
@@ -176,8 +231,8 @@ def run_app(library_arg: str | None, files: Sequence[str] = (), *, coder: str | 
     from litdesk.ui.tasks import workers
 
     workers.stop_all()  # any other worker (a dialog's), before its library is closed
-    window.library.close()
-    return status
+    window.holder.close()
+    return 1 if window.property("startFailed") else status
 
 
 def apply_style(app: QApplication) -> None:

@@ -9,18 +9,15 @@ a backup?" question), and reopens a library once its backup is restored.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from litdesk.store.library import (
-    BackupError,
-    DamagedLibrary,
-    Library,
-    LibraryError,
-    PasswordNeeded,
-    restore_backup,
-)
+from litdesk.store.errors import BackupError, DamagedLibrary, LibraryError, PasswordNeeded
 from litdesk.store.location import Location
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) is imported when a library opens, not before:
+    from litdesk.store.library import Library  # the window paints first
 
 
 def open_library(parent: QWidget | None, where: str | Location, coder: str | None, *,
@@ -31,6 +28,8 @@ def open_library(parent: QWidget | None, where: str | Location, coder: str | Non
     A damaged file's newest backup is offered; declined (or none), the damage is raised.
     Raises LibraryError with a message to show.
     """
+    from litdesk.store.library import Library
+
     location = where if isinstance(where, Location) else Location.parse(where)
     if location.is_server:
         return _open_server(parent, location, coder)
@@ -60,6 +59,8 @@ def restore_and_open(location: Location, backup: str | Path, coder: str | None) 
 
     Raises BackupError when the backup cannot be put in place (the file stays as it was),
     LibraryError when the library cannot be opened then."""
+    from litdesk.store.library import Library, restore_backup
+
     assert location.path is not None, "a server library is restored with the server's tools"
     restore_backup(location.path, str(backup))
     return Library.open(location, coder=coder, create=False)
@@ -67,6 +68,8 @@ def restore_and_open(location: Location, backup: str | Path, coder: str | None) 
 
 def _open_server(parent: QWidget | None, location: Location, coder: str | None
                  ) -> Library | None:
+    from litdesk.store.library import Library
+
     try:
         return Library.open(location, coder=coder)
     except PasswordNeeded as e:

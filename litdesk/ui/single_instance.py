@@ -191,7 +191,7 @@ class Handover(QObject):
     def _flush(self) -> None:
         if not self._pending:
             self._retry.stop()
-        elif self._window.busy:
+        elif self._window.busy or not self._window.holder.is_open:
             self._retry.start()
         else:
             files, self._pending = self._pending, []
@@ -214,9 +214,13 @@ class FileOpenFilter(QObject):
         return False
 
 
-def serve(window: MainWindow) -> SingleInstanceServer:
-    """Make ``window`` the one window of its library: later launches hand their files to it."""
-    server = SingleInstanceServer(lambda: window.library.path, window)
+def serve(window: MainWindow, opening: Path | None = None) -> SingleInstanceServer:
+    """Make ``window`` the one window of its library: later launches hand their files to it.
+
+    ``opening``: the library the window is opening, when it is not open yet (start-up); files
+    handed over meanwhile wait until it is."""
+    server = SingleInstanceServer(
+        lambda: window.library.path if window.holder.is_open else Path(str(opening)), window)
     handover = Handover(window, server)
     server.filesReceived.connect(handover.receive)
     app = QCoreApplication.instance()

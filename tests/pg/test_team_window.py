@@ -30,6 +30,7 @@ def test_window_on_a_team_library(qtbot, tmp_path, server_url):
     local = Library.open(tmp_path / "local.sqlite", coder="tester")
     window = MainWindow(local, settings)
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     window.show()
     assert window.libraries.open_path(server_url)
     url = make_url(server_url)
@@ -59,6 +60,7 @@ def test_window_survives_a_dropped_connection(qtbot, tmp_path, server_url, pg_ad
     lib = Library.open(server_url, coder="tester")
     window = MainWindow(lib, settings)
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     window.show()
     with qtbot.waitSignal(window.importFinished, timeout=60_000):
         window.import_paths([str(SEED)])
@@ -83,5 +85,6 @@ def test_library_argument_may_be_a_server_address(qtbot, tmp_path, server_url):
     window = open_window(server_url, settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     assert window.library.engine.dialect.name == "postgresql"
     window.library.close()

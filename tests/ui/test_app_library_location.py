@@ -84,6 +84,7 @@ def test_a_missing_library_given_is_created_when_the_user_says_create(
     window = open_window(str(target), [str(seed)], coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     assert len(seen) == 1
     assert window.library.path == target
     qtbot.waitUntil(lambda: window.library.count() == 1, timeout=20_000)  # the file given
@@ -99,6 +100,7 @@ def test_an_existing_library_opens_without_a_question(qtbot, answer, lib_path, s
     window = open_window(str(lib_path), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     qtbot.wait(100)
     assert seen == []
     assert window.library.count() == 1
@@ -136,6 +138,7 @@ def test_a_library_that_lost_its_schema_version_offers_its_backup(
     window = open_window(str(lib_path), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     assert len(seen) == 1
     assert "has lost its schema version" in seen[0]
     assert str(made) in seen[0]
@@ -151,6 +154,7 @@ def test_a_server_address_without_slashes_falls_back_to_the_default_library(
     window = open_window("postgresql:review", coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     assert "is not a PostgreSQL address" in seen[0]
     assert window.library.path == no_default_library
     assert not (tmp_path / "postgresql:review").exists()

@@ -36,6 +36,7 @@ def test_damaged_library_offers_its_newest_backup(qtbot, lib_path, seed, setting
     window = open_window(str(lib_path), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     # A large library is checked while the window appears; the damage is then reported,
     # nothing is written to the file, and its newest backup is offered.
     qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
@@ -54,6 +55,7 @@ def test_read_only_library_shows_a_banner_and_refuses_changes(qtbot, lib_path, s
 
     window = MainWindow(lib, settings)
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.holder.is_open, timeout=20_000)  # opens after painting
     window.show()
     assert window.banner.isVisible()
     assert "read-only" in window.windowTitle()

@@ -163,3 +163,21 @@ def test_keyboard_shortcuts_dialog_shows_all_of_its_table(qtbot, window):
     assert seen["rows"] > 10
     assert seen["fits"], "the table needs scrolling at the dialog's own size"
     assert seen["cut"] == []
+
+
+def test_the_menus_show_the_library_opened(qtbot, window, seed, answerer):
+    """File > Open Library…: Blind Coding is checked as the library opened says, and the
+    Screening menu lists its exclusion reasons (both kept the first library's before)."""
+    assert window.actions_by_name["blind"].isChecked()  # on, unless a library turns it off
+    other = answerer.folder / "other.litdesk.sqlite"
+    with Library.open(other, coder="tester") as lib:
+        import_file(lib, seed)
+        lib.set_meta("blind_coding", "off")
+        lib.screening.add_reason("Wrong country")
+    answerer.start(accept_first=1)
+    window.actions_by_name["open_library"].trigger()
+    qtbot.waitUntil(answerer.idle)
+    assert window.library.path == other
+    assert not window.actions_by_name["blind"].isChecked()
+    listed = [a.text() for a in window.screening.reason_actions]
+    assert "Exclude: Wrong country" in listed

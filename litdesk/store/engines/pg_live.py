@@ -11,12 +11,10 @@ import select
 
 from sqlalchemy import Engine
 
+from litdesk.store.errors import ListenerLost as ListenerLost
+
 #: The channel the change triggers notify, with the changed table's name as the payload.
 CHANNEL = "litdesk_changes"
-
-
-class ListenerLost(Exception):
-    """The listening connection is gone (the server stopped, the network dropped)."""
 
 
 class ChangeListener:

@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from litdesk.store.engines import sqlite_connection as sqlite
 from litdesk.store.engines.sqlite_files import Kind, identify
+from litdesk.store.errors import BackupError as BackupError
 
 FOLDER = "backups"
 KEEP = 7
@@ -32,10 +33,6 @@ DAILY = timedelta(days=1)
 
 _STAMP = "%Y%m%d-%H%M%S"
 log = logging.getLogger(__name__)
-
-
-class BackupError(Exception):
-    """A backup could not be made or restored (message for people)."""
 
 
 @dataclass(frozen=True)

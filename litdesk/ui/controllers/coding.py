@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -23,12 +24,15 @@ from litdesk.core.model import Record, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at, snap_to_words
 from litdesk.core.status import REJECTED
 from litdesk.core.words import counted
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.controllers.coding_steps import GONE, SetSpansCommand, describe_tag, refusing
 from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
 from litdesk.ui.controllers.suggested import offered_spans
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.views.record_pane import ALL_CODERS, RecordPane
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 
 class CodingController(QObject):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtGui import QUndoCommand
 
 from litdesk.core.model import LABEL_TITLES, Span
-from litdesk.store.library import LibraryError
+from litdesk.store.errors import LibraryError
 
 if TYPE_CHECKING:  # the controller runs these steps; they only call back into it
     from litdesk.ui.controllers.coding import CodingController

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from litdesk.core.words import counted
-from litdesk.store.library import BackupError, Library, LibraryError, Snapshot
+from litdesk.store.errors import BackupError, LibraryError
 from litdesk.ui.controllers.shared import Messages, Records, UndoSteps
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.opening import offer_backup, restore_and_open
 from litdesk.ui.views.choosers import list_dialog
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library, Snapshot
 
 
 class RemoveRecordsCommand(QUndoCommand):
@@ -141,6 +145,8 @@ class LibraryHistory(QObject):
         location, coder = library.location, library.coder
 
         def restored() -> Library:
+            from litdesk.store.library import Library
+
             try:
                 return restore_and_open(location, chosen, coder)
             except BackupError as e:  # the file stays as it was: open it again

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from litdesk.store.library import LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.controllers.shared import Messages
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.tasks.learning import Learner

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from litdesk.store.library import LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.store.location import Location
 from litdesk.ui.holder import LibraryHolder
 from litdesk.ui.opening import open_library

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QWidget
 
 from litdesk.core.screening import EXCLUDE, Reason, ScreeningError
 from litdesk.core.stopping import RULE
-from litdesk.store.library import LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.controllers import screening_steps
 from litdesk.ui.controllers.screening_steps import DecideCommand
 from litdesk.ui.controllers.shared import UndoSteps
@@ -147,7 +147,7 @@ class ScreeningController(QObject):
         table.set_column_shown(RecordTableModel.PROGRESS, not on)
         if on:
             table.set_column_shown(RecordTableModel.CODERS, False)
-        else:
+        elif self.holder.is_open:  # (shown when the window's first library opens)
             with contextlib.suppress(LibraryError):
                 table.show_coders_column(len(self.library.coding.coders()))
 
@@ -180,9 +180,8 @@ class ScreeningController(QObject):
 
     def library_changed(self) -> None:
         """Another library is open: its reasons, terms, decisions and progress."""
-        if self.active:
-            self.fill_reasons()
-            self.refresh()
+        self.fill_reasons()  # listed in the Screening menu in either mode
+        self.refresh()
 
     # -- what is shown ---------------------------------------------------------------------
     def refresh(self) -> None:
@@ -347,8 +346,8 @@ class ScreeningController(QObject):
             menu.removeAction(act)
             act.deleteLater()
         self.reason_actions = []
-        try:
-            reasons = self.library.screening.reasons()
+        try:  # (none while the window's first library is still opening)
+            reasons = self.library.screening.reasons() if self.holder.is_open else []
         except LibraryError:
             reasons = []
         for reason in reasons:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QMenu
 
 from litdesk.core.screening import Decision, Reason, ScreeningError
-from litdesk.store.library import LibraryError
+from litdesk.store.errors import LibraryError
 
 if TYPE_CHECKING:
     from litdesk.ui.controllers.screening import ScreeningController

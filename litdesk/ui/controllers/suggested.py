@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from litdesk.core.model import Record, Span
 from litdesk.core.suggestions import HEADINGS, MODEL, offered_first
-from litdesk.store.library import Library
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 log = logging.getLogger("litdesk.coding")
 

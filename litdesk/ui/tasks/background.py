@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.tasks import workers
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 log = logging.getLogger("litdesk.background")
 

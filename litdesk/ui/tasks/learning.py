@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.tasks import workers
 from litdesk.ui.tasks.background import SuggestionChecker
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 log = logging.getLogger("litdesk.learning")
 

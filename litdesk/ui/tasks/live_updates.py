@@ -11,10 +11,14 @@ window finds the server again it calls :meth:`LibraryWatch.reachable` and listen
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
-from litdesk.store.library import ChangeListener, Library, LibraryError, ListenerLost
+from litdesk.store.errors import LibraryError, ListenerLost
+
+if TYPE_CHECKING:
+    from litdesk.store.library import ChangeListener, Library
 
 log = logging.getLogger(__name__)
 

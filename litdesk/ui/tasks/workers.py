@@ -9,11 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from litdesk.core.words import counted
-from litdesk.store.library import Library
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 log = logging.getLogger("litdesk.jobs")
 

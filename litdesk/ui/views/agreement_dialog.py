@@ -5,7 +5,7 @@ reconcile it). The figures are defined in :mod:`litdesk.core.agreement`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 from litdesk.core.agreement import Agreement, Figures, RecordAgreement, agreement
 from litdesk.core.model import CONSENSUS_CODER, LABEL_COLOURS, LABEL_TITLES, LABELS
 from litdesk.core.words import counted
-from litdesk.store.library import Library
 from litdesk.ui.views.reconcile_dialog import ReconcileDialog
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -7,6 +7,7 @@ and plain-text labels), never as HTML.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QBrush, QColor
@@ -30,9 +31,12 @@ from PySide6.QtWidgets import (
 from litdesk.core.duplicates import fold, normalise_doi
 from litdesk.core.model import Record
 from litdesk.core.words import counted
-from litdesk.store.library import Library, LibraryError, PossiblePair
+from litdesk.store.errors import LibraryError
 from litdesk.ui.tasks import workers
 from litdesk.ui.tasks.workers import PairsWorker
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library, PossiblePair
 
 DIFFERENT = QColor("#FFE8A8")  # pale amber: a field the two records give differently
 

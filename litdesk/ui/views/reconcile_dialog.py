@@ -9,6 +9,7 @@ Save stores it as the ``consensus`` coder's coding and marks it done.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
@@ -30,9 +31,12 @@ from litdesk.core.agreement import NONE, disagreements
 from litdesk.core.model import CONSENSUS_CODER, LABEL_TITLES, Span
 from litdesk.core.spans import SpanError, apply_tag, remove_range, sentence_at
 from litdesk.core.words import counted
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.views.abstract_view import AbstractView
 from litdesk.ui.views.textpos import OffsetMap
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 DIFFERENCE_COLOUR = "#D55E00"  # Okabe-Ito vermilion: apart from every label colour
 

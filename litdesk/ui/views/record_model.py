@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -23,9 +23,12 @@ from PySide6.QtCore import (
 from litdesk.core.model import LABELS
 from litdesk.core.screening import UNSCREENED, Decision
 from litdesk.core.status import table_text
-from litdesk.store.library import Library, LibraryError, RowSummary
+from litdesk.store.errors import LibraryError
 from litdesk.ui.views.plain import plain_tooltip
 from litdesk.ui.views.screening_bar import percent
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library, RowSummary
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -63,7 +66,7 @@ class RecordTableModel(QAbstractTableModel):
     #: the library could not be asked (a server away): the table keeps what it showed
     queryFailed = Signal(str)
 
-    def __init__(self, library: Library, parent: Any = None):
+    def __init__(self, library: Library | None, parent: Any = None):
         super().__init__(parent)
         self._lib = library
         self._search = ""
@@ -221,6 +224,8 @@ class RecordTableModel(QAbstractTableModel):
         self.rowsRequeried.emit()
 
     def _query(self) -> list[int]:
+        if self._lib is None:  # the window's first library is still opening
+            return []
         local = self._sort in self.LOCAL_SORTS
         ids = self._lib.search_ids(
             self._search, status=self._status, sort="id" if local else self._sort,
@@ -247,6 +252,7 @@ class RecordTableModel(QAbstractTableModel):
             return hit
         start = max(0, row - self.WINDOW // 4)
         window = self._ids[start:start + self.WINDOW]
+        assert self._lib is not None, "rows are shown only from an open library"
         try:
             summaries = self._lib.rows(window)
             statuses = self._lib.coding.status_by_coder(window)

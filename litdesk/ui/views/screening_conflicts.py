@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,8 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from litdesk.core.screening import EXCLUDE, INCLUDE, MAYBE, Conflict, ScreeningError
-from litdesk.store.library import Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.views.plain import plain_tooltip
+
+if TYPE_CHECKING:
+    from litdesk.store.library import Library
 
 
 def _pct(value: float | None) -> str:

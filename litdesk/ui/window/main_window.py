@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -15,8 +17,7 @@ from PySide6.QtWidgets import (
 
 from litdesk.core import query as search_syntax
 from litdesk.core.status import NOT_STARTED
-from litdesk.core.words import counted
-from litdesk.store.library import FileSummary, Library, LibraryError
+from litdesk.store.errors import LibraryError
 from litdesk.ui.controllers.coders import CodersActions
 from litdesk.ui.controllers.coding import CodingController
 from litdesk.ui.controllers.export import ExportActions
@@ -34,8 +35,11 @@ from litdesk.ui.views.record_model import RecordTableModel
 from litdesk.ui.views.record_pane import RecordPane
 from litdesk.ui.views.records_table import RecordsTable
 from litdesk.ui.views.search_bar import SearchBar
-from litdesk.ui.window import menus
+from litdesk.ui.window import heading_check, menus, state
 from litdesk.ui.window.drops import FileDrops
+
+if TYPE_CHECKING:
+    from litdesk.store.library import FileSummary, Library
 
 
 class MainWindow(QMainWindow):
@@ -46,7 +50,7 @@ class MainWindow(QMainWindow):
     importFinished = Signal(object)  # list[FileSummary]
     exportFinished = Signal(object)  # number written, or None when cancelled
 
-    def __init__(self, library: Library, settings: QSettings):
+    def __init__(self, library: Library | None, settings: QSettings):
         super().__init__()
         self.holder = LibraryHolder(library, self)
         self.settings = settings
@@ -79,7 +83,6 @@ class MainWindow(QMainWindow):
                                        records, self)
         self.coding.recordChanged.connect(self.model.refresh_record)
         self.coding.navigate.connect(self.select_record)
-        self.coding.refresh_coders()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.pane)
@@ -95,8 +98,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.coder_label)
         # Which new records have suggested sections is worked out after an import, quietly.
         self.checker = SuggestionChecker(self)
-        self.checker.progressed.connect(self._checking_suggestions)
-        self.checker.checked.connect(self._suggestions_checked)
+        self.checker.progressed.connect(lambda done, total: heading_check.progressed(
+            self, done, total))
+        self.checker.checked.connect(lambda n: heading_check.checked(self, n))
         self.history = LibraryHistory(self.holder, self.undo_stack, self.messages, records, self)
         self.history.recordsChanged.connect(self._records_removed)
         self.history.aboutToRemove.connect(self.pane.flush_memo)
@@ -124,21 +128,22 @@ class MainWindow(QMainWindow):
         self.actions_by_name = menus.build(self)
         self.screening.bind(self.actions_by_name, self.exclude_menu)
         self.addToolBar(self.search_bar)
-        self._set_library_labels()
-        self._update_count()
-        self._restore_state()
+        state.restore_layout(self)
         # Others change the library too (a teammate on the server, the CLI): look when the
         # server says so (else every few seconds) and show their records and codings.
         self._away = False
         self.watch = LibraryWatch(self)
         self.watch.look.connect(self.check_for_changes)
-        self._stamp = self._read_stamp()
+        self._stamp: tuple[int, ...] | None = None
         self.coding.recordChanged.connect(lambda _rid: self._note_own_change())
-        self.watch.follow(library)
         self.holder.aboutToChange.connect(self.checker.stop)
         self.holder.aboutToChange.connect(self._stop_job)
         self.holder.libraryChanged.connect(self._library_changed)
-        QTimer.singleShot(0, self, lambda: self.checker.start(self.library))
+        if library is None:  # start-up: the window paints first, its library opens next
+            self.show_opening("the library", "the library")
+        else:
+            self._show_library(library)
+            state.restore_current(self)
 
     @property
     def library(self) -> Library:
@@ -146,7 +151,6 @@ class MainWindow(QMainWindow):
 
     def _make_table(self) -> RecordsTable:
         table = RecordsTable(self.model, self.settings)
-        table.show_coders_column(len(self.library.coding.coders()))
         table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.rowsRequeried.connect(self._update_count)
         self.model.queryFailed.connect(
@@ -155,14 +159,36 @@ class MainWindow(QMainWindow):
 
     # -- libraries -----------------------------------------------------------------------
     def _library_changed(self, library: Library) -> None:
-        """Another library is open (the holder's signal): show it."""
+        """Another library is open (the holder's signal), or the first one the window was
+        shown for: show it."""
+        first = not self.isEnabled()
+        self.model.set_library(library)
+        self.pane.show_record(None)
+        self._show_library(library)
+        if first:
+            self.setEnabled(True)
+            state.restore_current(self)
+
+    def show_opening(self, where: str, name: str) -> None:
+        """Greyed, taking no command, until its first library is open (``libraryChanged``)."""
+        self.setEnabled(False)
+        self.setWindowTitle(f"Opening {name}… — litdesk")
+        self.count_label.setText("Opening the library…")
+        self.pane.show_unavailable(f"Opening {where}…")
+
+    def _show_library(self, library: Library) -> None:
         self.watch.follow(library)
         self._stamp = self._read_stamp()
-        self.model.set_library(library)
         self.table.show_coders_column(len(library.coding.coders()))
-        self.pane.show_record(None)
+        self.coding.refresh_coders()
+        self.actions_by_name["blind"].setChecked(self.coding.blind())
         self._set_library_labels()
-        self.checker.start(library)
+        if library.damage is not None:  # found by the background check before it showed
+            QTimer.singleShot(0, self, self.history.offer_backup)
+        self._total = None
+        self._update_count()
+        # Which records have suggested sections is worked out after the window shows.
+        QTimer.singleShot(0, self, lambda: self.checker.start(library))
 
     def _set_library_labels(self) -> None:
         ro = " (read-only)" if self.library.read_only else ""
@@ -208,6 +234,8 @@ class MainWindow(QMainWindow):
             self.select_record(current)
 
     def _update_count(self) -> None:
+        if not self.holder.is_open:
+            return
         shown = self.model.rowCount()
         if self.search_bar.everything:
             self._total = shown  # everything is shown: no need to count again
@@ -335,39 +363,11 @@ class MainWindow(QMainWindow):
         self.importFinished.emit(summaries)
         self.checker.start(self.library)
 
-    def _checking_suggestions(self, done: int, total: int) -> None:
-        self.statusBar().showMessage(
-            f"Looking for section headings: {min(done, total):,} of {total:,} new abstracts",
-            4000)
-
-    def _suggestions_checked(self, n: int) -> None:
-        """New records' "Suggested" status is known now: show it, keeping the current record."""
-        if not n:
-            return
-        self.statusBar().showMessage(
-            f"Looked for section headings in {counted(n, 'new abstract')}; those with headings "
-            "show as suggested.", 6000)
-        current, chosen = self.current_record_id(), self.selected_ids()
-        self.model.refresh()
-        if self.table.reselect(current, chosen):
-            self.coding.show(current)
-
     @property
     def busy(self) -> bool:
         return self.jobs.busy
 
     # -- state ---------------------------------------------------------------------------
-    def _restore_state(self) -> None:
-        s = self.settings
-        for key, restore in (("window/geometry", self.restoreGeometry),
-                             ("window/splitter", self.splitter.restoreState)):
-            value = s.value(key)
-            if value is not None:
-                restore(value)  # type: ignore[operator]
-        last = s.value(f"library/{self.library.path}/current")
-        if last is not None and str(last).isdigit():
-            self.select_record(int(str(last)))
-
     def _stop_job(self) -> None:  # another library opens: a job on this one stops first
         if self.jobs.busy:
             how = "had ended" if self.jobs.stop() is not None else "was stopped"
@@ -387,13 +387,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.stop_background()
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
-        self.settings.setValue("window/header", self.table.horizontalHeader().saveState())
-        current = self.current_record_id()
-        if current is not None:
-            self.settings.setValue(f"library/{self.library.path}/current", current)
-        self.libraries.remember(self.library.path)
+        state.save(self)
         super().closeEvent(event)
         # The window owns its library (its holder does): its file handles, or its server
         # connections, go with it.

@@ -107,8 +107,7 @@ def build(win: MainWindow) -> dict[str, QAction]:
     add(code, "Inter-coder Agreement…", win.coders.show_agreement, None, "agreement")
     add(code, "Reconcile This Record…", win.coders.reconcile_current, None, "reconcile")
     blind = add(code, "Blind Coding", win.toggle_blind, None, "blind")
-    blind.setCheckable(True)
-    blind.setChecked(win.coding.blind())
+    blind.setCheckable(True)  # checked as the library says when it is shown
     blind.setToolTip("Hide other coders' spans on a record until you have marked it done")
 
     _screening_menu(win, bar.addMenu("&Screening"), add)
