@@ -35,8 +35,9 @@ from litdesk.store.importer import FileSummary as FileSummary
 from litdesk.store.location import Location
 from litdesk.store.merging import PossiblePair as PossiblePair
 from litdesk.store.query import SORT_KEYS, STATUSES, search_statement
-from litdesk.store.rows import RowSummary
-from litdesk.store.safety import BatchInfo, Snapshot
+from litdesk.store.rows import RowSummary as RowSummary
+from litdesk.store.safety import BatchInfo
+from litdesk.store.safety import Snapshot as Snapshot
 from litdesk.store.schema import MemoRow, MetaRow, RecordRow, SpanRow, StatusRow
 from litdesk.store.stamps import default_coder as default_coder
 from litdesk.store.stamps import now
@@ -186,8 +187,7 @@ class Library:
         stmt = search_statement(text, self.coder, status=status, sort=sort, descending=descending,
                                 dialect=self.backend.name)
         with self._single.connect() as conn:
-            # 100,000 ids through the driver directly: SQLAlchemy's per-row result handling
-            # would double the time of every search and sort.
+            # The ids through the driver directly: SQLAlchemy's rows doubled every search time.
             return self.backend.fetch_ids(conn, stmt)
 
     def rows(self, ids: Sequence[int]) -> list[RowSummary]:

@@ -86,12 +86,12 @@ def test_agreement_dialog_shows_figures_for_the_first_two_coders(agreement_dialo
 def test_choosing_the_same_coder_twice_clears_the_figures(agreement_dialog):
     dialog = agreement_dialog
     dialog.coder_b.setCurrentText("ann")
-    assert dialog.result is None
+    assert dialog.measured is None
     assert dialog.records_model.rowCount() == 0
     assert "two different coders" in dialog.summary.text()
     dialog.coder_b.setCurrentText(CONSENSUS_CODER)
-    assert dialog.result is not None
-    assert dialog.result.records == 1
+    assert dialog.measured is not None
+    assert dialog.measured.records == 1
 
 
 def test_double_click_opens_reconciliation_of_that_record(agreement_dialog, coded, qtbot):

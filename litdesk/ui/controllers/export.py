@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -53,8 +54,10 @@ class ExportActions(QObject):
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return
         scope, fmt = dialog.chosen()
-        ids = {"selected": self.records.selected, "shown": lambda: shown,
-               "all": self.holder.library.search_ids}[scope]()
+        pick: dict[str, Callable[[], list[int]]] = {
+            "selected": self.records.selected, "shown": lambda: shown,
+            "all": self.holder.library.search_ids}
+        ids = pick[scope]()
         if dialog.included_only.isChecked():
             ids = self.included(ids)
             if not ids:

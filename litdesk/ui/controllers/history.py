@@ -136,9 +136,10 @@ class LibraryHistory(QObject):
     def offer_backup(self) -> None:
         """The integrity check found the library damaged: offer its newest backup."""
         damage = self.holder.library.damage
-        if damage is not None and damage.backup is not None and offer_backup(
-                self._parent, damage, damage.backup):
-            self._restore(str(damage.backup))
+        backup = getattr(damage, "backup", None)  # a DamagedLibrary names its newest backup
+        if damage is not None and backup is not None and offer_backup(
+                self._parent, damage, backup):
+            self._restore(str(backup))
 
     def _restore(self, chosen: str) -> None:
         library = self.holder.library

@@ -27,7 +27,7 @@ class ImportActions(QObject):
         self.holder, self.settings, self.jobs = holder, settings, jobs
         self.messages = messages
         self._parent = parent  # for its dialogs
-        self.apply_on_import = settings.value("coding/apply_on_import", False, type=bool)
+        self.apply_on_import = bool(settings.value("coding/apply_on_import", False, type=bool))
 
     def toggle_apply_on_import(self) -> None:
         self.apply_on_import = not self.apply_on_import

@@ -78,7 +78,8 @@ class LibraryActions(QObject):
 
     def recent(self) -> list[str]:
         value = self.settings.value("library/recent", [])
-        items = [value] if isinstance(value, str) else list(value or [])
+        items = [value] if isinstance(value, str) else (
+            [str(v) for v in value] if isinstance(value, list) else [])
         return [p for p in items if p and p != str(self.holder.library.path)]
 
     def remember(self, path: Path) -> None:

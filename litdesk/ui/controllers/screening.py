@@ -88,7 +88,8 @@ class ScreeningController(QObject):
             label.hide()
         self.stopping.setToolTip(RULE)  # the stopping aid's rule, to cite, on hover
         self._view = ScreeningView()
-        self._ready, self._ready_for = threading.Event(), None
+        self._ready = threading.Event()
+        self._ready_for: tuple[int, ...] | None = None
         self._look = QTimer(self)
         self._look.setInterval(LOOK_MS)
         self._look.timeout.connect(self.refresh_relevance)
@@ -393,7 +394,7 @@ def _said(e: Exception) -> str:
     return str(e)
 
 
-def _quietly(work) -> None:  # noqa: ANN001
+def _quietly(work: Callable[[], object]) -> None:
     # A warm-up only: the real call, later, says what went wrong.
     with contextlib.suppress(Exception):
         work()

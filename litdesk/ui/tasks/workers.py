@@ -36,6 +36,10 @@ class Worker(QObject):
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def run(self) -> None:
+        """The job, on the worker's thread: emits ``finished`` or ``failed`` at its end."""
+        raise NotImplementedError
+
 
 class ImportWorker(Worker):
     """Imports files one after another; a broken file never stops the others."""

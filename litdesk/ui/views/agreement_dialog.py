@@ -212,7 +212,7 @@ class AgreementDialog(QDialog):
     def __init__(self, library: Library, parent: QWidget | None = None):
         super().__init__(parent)
         self.library = library
-        self.result: Agreement | None = None
+        self.measured: Agreement | None = None
         self.reconcile_dialog: ReconcileDialog | None = None
         self.setWindowTitle("Inter-coder agreement")
         self.resize(900, 720)
@@ -282,7 +282,7 @@ class AgreementDialog(QDialog):
         """Recompute the figures for the chosen coders."""
         pair = self.chosen()
         if pair is None:
-            self.result = None
+            self.measured = None
             self.summary.setText("Choose two different coders to compare their coding."
                                  if self.coder_a.count() > 1 else
                                  "Agreement needs two coders: code records as another coder "
@@ -292,16 +292,16 @@ class AgreementDialog(QDialog):
             self.records_model.set_records([], {})
             return
         a, b = pair
-        self.result = agreement(self.library.coding.agreement_pairs(a, b))
-        ids = [r.id for r in self.result.per_record]
+        self.measured = agreement(self.library.coding.agreement_pairs(a, b))
+        ids = [r.id for r in self.measured.per_record]
         titles = {row.id: row.title for row in self.library.rows(ids)}
         self.summary.setText(
-            f"{counted(self.result.records, 'record')} marked done by both {a} and {b}."
-            if self.result.records else
+            f"{counted(self.measured.records, 'record')} marked done by both {a} and {b}."
+            if self.measured.records else
             f"No record is marked done by both {a} and {b} yet.")
-        self.figures_model.set_agreement(self.result)
-        self.chart.set_figures(self.result.labels)
-        self.records_model.set_records(self.result.per_record, titles)
+        self.figures_model.set_agreement(self.measured)
+        self.chart.set_figures(self.measured.labels)
+        self.records_model.set_records(self.measured.per_record, titles)
         self.records.sortByColumn(RecordAgreementModel.KAPPA, Qt.SortOrder.AscendingOrder)
 
     def open_reconcile(self, record_id: int) -> ReconcileDialog | None:

@@ -35,8 +35,9 @@ def list_dialog(parent: QWidget, title: str, intro: str, headers: Sequence[str],
         item.setData(0, Qt.ItemDataRole.UserRole, key)
         tree.addTopLevelItem(item)
     tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    if rows:
-        tree.setCurrentItem(tree.topLevelItem(0))
+    first = tree.topLevelItem(0)
+    if first is not None:
+        tree.setCurrentItem(first)
     lay.addWidget(tree)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
     ok = buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -46,6 +47,7 @@ def list_dialog(parent: QWidget, title: str, intro: str, headers: Sequence[str],
     tree.itemDoubleClicked.connect(lambda *_: dialog.accept())
     lay.addWidget(buttons)
     dialog.resize(720, 360)
-    if dialog.exec() != QDialog.DialogCode.Accepted or tree.currentItem() is None:
+    if dialog.exec() != QDialog.DialogCode.Accepted or (chosen := tree.currentItem()) is None:
         return None
-    return tree.currentItem().data(0, Qt.ItemDataRole.UserRole)
+    chosen_key: object = chosen.data(0, Qt.ItemDataRole.UserRole)
+    return chosen_key

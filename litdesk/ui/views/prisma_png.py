@@ -49,7 +49,7 @@ def svg_to_png(svg: bytes, scale: float = SCALE) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # Qt takes a str
         raise RenderError("the diagram could not be saved as PNG")
     buffer.close()
     return bytes(data.data())

@@ -43,6 +43,7 @@ class RecordPane(QWidget):
     """Shows one record; tagging gestures come out as signals of :attr:`abstract`."""
 
     memoEdited = Signal(int, str)  # record id, text
+    abstract: AbstractView  # made after the buttons that tag its selection
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

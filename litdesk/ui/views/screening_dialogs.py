@@ -81,7 +81,9 @@ class ReasonsDialog(QDialog):
     def add_reason(self) -> None:
         row = self._add_row("", "", None)
         self.table.setCurrentCell(row, 0)
-        self.table.editItem(self.table.item(row, 0))
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.table.editItem(item)
 
     def remove_reason(self) -> None:
         row = self.table.currentRow()

@@ -29,7 +29,9 @@ class FileDrops(QObject):
         if isinstance(event, QDragEnterEvent):
             if event.mimeData().hasUrls():
                 event.acceptProposedAction()
-                self.overlay.setGeometry(self._window.centralWidget().geometry())
+                central = self._window.centralWidget()
+                if central is not None:
+                    self.overlay.setGeometry(central.geometry())
                 self.overlay.raise_()
                 self.overlay.show()
             return True

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
     lives in :attr:`holder`; whoever needs it reads it there when acting, and a switch of
     library (File > Open, a restored backup) reaches everyone through its signal."""
 
+    exclude_menu: QMenu  # the Screening menu's reasons (made by menus.build)
     importFinished = Signal(object)  # list[FileSummary]
     exportFinished = Signal(object)  # number written, or None when cancelled
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -82,7 +83,7 @@ def build(win: MainWindow) -> dict[str, QAction]:
     code = bar.addMenu("&Coding")
     for n, label in enumerate(LABELS, start=1):
         add(code, f"Tag as {LABEL_TITLES[label]}",
-            lambda lab=label: win.coding.tag_key(lab), str(n), f"tag_{label}")
+            partial(win.coding.tag_key, label), str(n), f"tag_{label}")
     add(code, "Select Sentence Under Cursor", win.pane.abstract.select_sentence, "S",
         "select_sentence")
     code.addSeparator()
@@ -136,7 +137,7 @@ def _screening_menu(win: MainWindow, menu: QMenu, add: Callable[..., QAction]) -
     mode.setToolTip("Screen titles and abstracts: I include, E exclude, M maybe, reason keys")
     menu.addSeparator()
     for decision in (INCLUDE, EXCLUDE, MAYBE):
-        add(menu, f"&{decision.capitalize()}", lambda d=decision: win.screening.decide(d),
+        add(menu, f"&{decision.capitalize()}", partial(win.screening.decide, decision),
             None, f"screen_{decision}")
     win.exclude_menu = menu.addMenu("Exclude &With Reason")
     add(menu, "&Next Record to Screen", lambda: win.screening.next_record(), None,
