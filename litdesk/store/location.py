@@ -44,7 +44,7 @@ def safe_display(address: str | URL) -> str:
 
     try:
         url = make_url(address) if isinstance(address, str) else address
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "postgresql://(unreadable address)"
     query = {k: v for k, v in url.query.items() if k.lower() not in _SECRET_OPTIONS}
     url = url.set(drivername="postgresql", query=query)._replace(password=None)  # (set()

@@ -44,6 +44,15 @@ def choose_library(explicit: str | None, settings: QSettings) -> Location:
     return Location(path=default_library_path())
 
 
+def _exists(path: Path) -> bool:
+    """Whether there is something at ``path`` (a link that leads nowhere counts); True when
+    the system cannot tell (a name too long): opening it then says what is wrong."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return True
+
+
 def _create_asked(path: Path) -> bool:
     """The library named on the command line is not there: create it only if the user says."""
     folder = ("" if path.parent.is_dir() else
@@ -83,20 +92,31 @@ def open_window(
     except LibraryError as e:  # a malformed server address: the default library instead
         refused = e
     named = location.path if library_arg and location is not None else None
-    if named is not None and not named.exists() and not _create_asked(named):
+    if named is not None and not _exists(named) and not _create_asked(named):
         log.info("no library at %s, and none was created: quitting", location)
         return None
     window = MainWindow(None, settings)
     if location is not None:
-        window.show_opening(location.display, location.name)
+        window.show_opening(location.display, location.name or location.display)
     paths = [str(Path(f).absolute()) for f in files]
 
     def opened() -> None:
         if not window.isVisible():  # closed before its library opened: open none
             return
-        if not _open_first(window, location, refused, coder):
-            window.setProperty("startFailed", True)
-            window.close()
+        try:
+            ok = _open_first(window, location, refused, coder)
+        except KeyboardInterrupt:  # Ctrl+C in the terminal that started it: quit
+            ok = False
+        except Exception as e:  # never a window left greyed for good
+            log.exception("opening %s failed", location)
+            QMessageBox.critical(window, "litdesk cannot open the library",
+                                 f"{location.display if location else 'The library'} could "
+                                 f"not be opened: {e}")
+            ok = False
+        if not ok:
+            if window.isVisible():  # (not if the user closed it meanwhile: a plain quit)
+                window.setProperty("startFailed", True)
+                window.close()
         elif ask_coder_first:  # the files are imported once the coder is known, as theirs
             ask_coder(window, then=lambda: bool(paths) and window.import_paths(paths))
         elif paths:
@@ -148,6 +168,8 @@ def _open_first(window: MainWindow, location: Location | None, refused: LibraryE
             return False
         QMessageBox.warning(window, "litdesk cannot open the library",
                             f"{e}\n\nOpening your default library instead:\n{fallback}")
+        if not window.isVisible():  # closed while the message showed: the user quit
+            return False
         try:
             library = open_library(window, fallback, coder, create=True)
         except LibraryError as e2:
@@ -155,6 +177,9 @@ def _open_first(window: MainWindow, location: Location | None, refused: LibraryE
             return False
         if library is None:
             return False
+    if not window.isVisible():  # closed while it opened (a slow disk, a locked file)
+        library.close()
+        return False
     window.holder.replace(library)
     return True
 

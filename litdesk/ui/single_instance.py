@@ -38,12 +38,22 @@ def server_name(library: Path) -> str:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name in the environment or the password database
         user = "unknown"
-    key = f"{user}\0{Path(library).expanduser().resolve()}".encode()
+    key = f"{user}\0{_resolved(library)}".encode()
     return "litdesk-" + hashlib.sha256(key).hexdigest()[:32]
 
 
+def _resolved(path: Path) -> Path:
+    """``path`` with its links followed, as far as they go (a loop or a name too long for the
+    system: as written, made absolute)."""
+    path = Path(path).expanduser()
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        return path.absolute()
+
+
 def _same_library(a: Path, b: Path) -> bool:
-    return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    return _resolved(a) == _resolved(b)
 
 
 def _answers(name: str) -> bool:
@@ -65,7 +75,7 @@ def hand_over(library: Path, files: Sequence[str]) -> bool:
     socket.connectToServer(server_name(library))
     if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
         return False
-    message = {"library": str(Path(library).expanduser().resolve()),
+    message = {"library": str(_resolved(library)),
                "files": [str(Path(f).expanduser().absolute()) for f in files]}
     socket.write(json.dumps(message).encode("utf-8") + b"\n")
     socket.flush()
@@ -106,8 +116,11 @@ class SingleInstanceServer(QObject):
         so a live server is looked for first; a socket that does not answer was left by a
         crash and is removed (needed on platforms where Qt would refuse the name instead).
         """
-        self._server.close()
         name = server_name(self._library_path())
+        if self._server.isListening() and self._server.serverName() == name:
+            return True  # the library opened is the one it listened for while opening: a
+            # launch waiting for an answer meanwhile must not lose its connection
+        self._server.close()
         if _answers(name):
             log.info("another litdesk already listens on %s", name)
             return False
@@ -165,19 +178,22 @@ class Handover(QObject):
     """Brings the window to the front and imports the files handed over to it.
 
     Files that arrive while an import or export runs wait for it to finish (``import_paths``
-    refuses to start a second job).
+    refuses to start a second job), and those that arrive while the window's library opens
+    wait for it: they go only into the library they were handed over for (if another one
+    opened instead, they are not imported, and the window says so).
     """
 
-    def __init__(self, window: MainWindow, parent: QObject | None = None):
+    def __init__(self, window: MainWindow, library_path: Callable[[], Path],
+                 parent: QObject | None = None):
         super().__init__(parent)
-        self._window = window
-        self._pending: list[str] = []
+        self._window, self._library_path = window, library_path
+        self._pending: list[tuple[Path, list[str]]] = []  # (the library they are for, files)
         self._retry = QTimer(self)
         self._retry.setInterval(300)
         self._retry.timeout.connect(self._flush)
 
     def receive(self, files: list[str]) -> None:
-        self._pending.extend(files)
+        self._pending.append((self._library_path(), files))
         window = self._window
         if window.isMinimized():
             # un-minimise but keep a maximised window maximised (showNormal() would not)
@@ -194,9 +210,18 @@ class Handover(QObject):
         elif self._window.busy or not self._window.holder.is_open:
             self._retry.start()
         else:
-            files, self._pending = self._pending, []
+            pending, self._pending = self._pending, []
             self._retry.stop()
-            self._window.import_paths(files)
+            here = self._window.library.path
+            files = [f for target, fs in pending if _same_library(target, here) for f in fs]
+            astray = [(target, fs) for target, fs in pending
+                      if fs and not _same_library(target, here)]
+            for target, fs in astray:
+                self._window.messages.say(
+                    f"Not imported: {', '.join(Path(f).name for f in fs)}, handed over for "
+                    f"{target}, which could not be opened ({here} is open instead).", 20_000)
+            if files:
+                self._window.import_paths(files)
 
 
 class FileOpenFilter(QObject):
@@ -207,8 +232,7 @@ class FileOpenFilter(QObject):
         self._handover = handover
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        is_open = event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent)
-        if is_open and event.file():
+        if isinstance(event, QFileOpenEvent) and event.file():
             self._handover.receive([event.file()])
             return True
         return False
@@ -219,9 +243,11 @@ def serve(window: MainWindow, opening: Path | None = None) -> SingleInstanceServ
 
     ``opening``: the library the window is opening, when it is not open yet (start-up); files
     handed over meanwhile wait until it is."""
-    server = SingleInstanceServer(
-        lambda: window.library.path if window.holder.is_open else Path(str(opening)), window)
-    handover = Handover(window, server)
+    def library_path() -> Path:
+        return window.library.path if window.holder.is_open else Path(str(opening))
+
+    server = SingleInstanceServer(library_path, window)
+    handover = Handover(window, library_path, server)
     server.filesReceived.connect(handover.receive)
     app = QCoreApplication.instance()
     if app is not None:

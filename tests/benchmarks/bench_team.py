@@ -108,14 +108,7 @@ def import_into(location: str, ris: Path, n: int, seed: int) -> float:
 
 # -- children ------------------------------------------------------------------------------
 def child_startup(location: str, spawned: float) -> None:
-    """bench_scale's start-up child, for any location.
-
-    ``ui.app.choose_library`` makes ``Path(explicit)`` of ``--library``, which folds the
-    ``//`` of a ``postgresql://`` address; the child hands a server address through as is."""
-    if is_server(location):
-        import litdesk.ui.app as app_module
-
-        app_module.choose_library = lambda explicit, settings: explicit
+    """bench_scale's start-up child, for any location (a file or a server address)."""
     bench_scale.child_startup(location, spawned)
 
 

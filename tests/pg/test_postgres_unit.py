@@ -31,9 +31,20 @@ def test_engine_url_uses_psycopg_and_keeps_options():
     assert "pw" not in pg_connection.safe_display(url)
 
 
+def test_the_postgres_scheme_is_read_as_postgresql():
+    """libpq takes postgres:// as postgresql://; asking SQLAlchemy for its driver raised
+    NoSuchModuleError ("sqlalchemy.dialects:postgres"), which left the window greyed."""
+    url = pg_connection.engine_url("postgres://ann@h:5433/db")
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.host, url.port, url.database) == ("h", 5433, "db")
+
+
 @pytest.mark.parametrize("location", [
-    "postgresql://ann@h", "postgresql:/ann@h/db", "mysql://ann@h/db"])
+    "postgresql://ann@h", "postgresql:/ann@h/db", "mysql://ann@h/db",
+    "postgresql://u@127.0.0.1:notaport/x", "postgres+pg8000://ann@h/db"])
 def test_bad_addresses_are_refused_clearly(location):
+    assert "(unreadable address)" in pg_connection.safe_display(location) or \
+        "postgresql://" in pg_connection.safe_display(location)
     with pytest.raises(pg_connection.AddressError):
         pg_connection.engine_url(location)
 

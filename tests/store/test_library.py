@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -40,6 +41,36 @@ def test_non_library_files_are_refused_and_untouched(tmp_path, content):
     with pytest.raises(LibraryError, match="not a litdesk library"):
         Library.open(path)
     assert path.read_bytes() == content + b"tail"
+
+
+def test_a_pipe_or_a_device_named_as_the_library_is_refused_for_what_it_is(tmp_path, device):
+    fifo = tmp_path / "pipe.sqlite"
+    os.mkfifo(fifo)
+    for path in (fifo, device("null")):
+        with pytest.raises(LibraryError, match="a device, a pipe or a socket") as refused:
+            Library.open(path)
+        assert "empty" not in str(refused.value)
+    assert fifo.exists()
+
+
+@pytest.mark.slow
+def test_a_library_locked_by_another_program_is_not_called_damaged(tmp_path):
+    """Another program holds the file locked (rollback journal) beyond the wait: the message
+    says so, and does not call it damaged (which sends people to restore a backup)."""
+    path = tmp_path / "locked.sqlite"
+    Library.open(path).close()
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(LibraryError, match="locked by another program") as refused:
+            Library.open(path)
+        assert "damaged" not in str(refused.value)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    with Library.open(path) as again:  # once the other program is done
+        assert again.count() == 0
 
 
 def test_other_sqlite_database_is_refused_and_untouched(tmp_path):

@@ -35,10 +35,13 @@ def engine_url(location: str, password: str | None = None) -> URL:
     """The SQLAlchemy URL (psycopg driver) for ``location``; ``password`` kept in memory only."""
     try:
         url = make_url(location)
-    except ArgumentError as e:
+    except (ArgumentError, ValueError) as e:  # ValueError: a port that is not a number
         raise AddressError(f"{safe_display(location)} is not a PostgreSQL address "
                            "(postgresql://USER@HOST:PORT/DBNAME).") from e
-    if url.get_backend_name() not in SCHEMES or url.get_driver_name() not in ("", "psycopg"):
+    # Told from the text: asking the URL for its driver loads the dialect, and SQLAlchemy has
+    # none called "postgres" (libpq takes postgres:// as postgresql://, and so does litdesk).
+    backend, _, driver = url.drivername.partition("+")
+    if backend not in SCHEMES or driver not in ("", "psycopg"):
         raise AddressError(f"{safe_display(location)} is not a PostgreSQL address.")
     if not url.database:
         raise AddressError(f"{safe_display(location)} names no database "

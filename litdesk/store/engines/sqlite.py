@@ -59,7 +59,11 @@ def open_library(cls: type[Library], path: Path, *, coder: str, read_only: bool,
                  create: bool) -> Library:
     """Open (create, check, back up, upgrade) the library file at ``path``: see
     :meth:`litdesk.store.library.Library.open`."""
-    if path.is_dir():
+    try:
+        is_dir = path.is_dir()
+    except OSError as e:  # a name too long for the file system, no permission to look
+        raise LibraryError(f"The library {path} cannot be opened: {e.strerror or e}.") from e
+    if is_dir:
         raise LibraryError(f"{path} is a folder, not a litdesk library file.")
     creation.remove_leftovers(path)
     fresh = False
@@ -71,6 +75,9 @@ def open_library(cls: type[Library], path: Path, *, coder: str, read_only: bool,
                                f"{e.strerror or e}.") from e
     if not path.exists():
         raise LibraryMissing(files.missing_message(path, read_only))
+    if not path.is_file():  # (its size says 0: not "an empty file")
+        raise LibraryError(f"{path} is a device, a pipe or a socket, not a litdesk library "
+                           "file. It was left untouched.")
     if path.stat().st_size == 0:
         raise LibraryError(files.empty_file_message(path))
     files.check_is_library(path)

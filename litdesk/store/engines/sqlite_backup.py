@@ -235,7 +235,7 @@ def _check_backup(path: Path) -> None:
     found = identify(path, check=True)
     if found.kind is Kind.UNREADABLE:
         raise BackupError(f"Cannot read the backup {path}: {found.detail}.")
-    if found.kind is Kind.DAMAGED:
+    if found.kind in (Kind.DAMAGED, Kind.BUSY):
         raise BackupError(f"The backup {path} cannot be read ({found.detail}).")
     if found.kind is not Kind.OURS:
         raise BackupError(f"{path} is not a litdesk library backup.")

@@ -35,6 +35,7 @@ class Kind(Enum):
     NOT_SQLITE = "not a database file"
     OTHER_DATABASE = "a database, but not a litdesk library"
     DAMAGED = "a damaged database"
+    BUSY = "locked by another program"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ def identify(path: Path, *, check: bool = False) -> Identity:
             intact = not check or con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
             con.close()
+    except sqlite3.OperationalError as e:
+        # Locked (another program writes to it in rollback-journal mode) is not damaged: it
+        # must not send anyone to restore a backup.
+        busy = e.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        return Identity(Kind.BUSY if busy else Kind.DAMAGED, str(e))
     except sqlite3.Error as e:
         return Identity(Kind.DAMAGED, str(e))
     if app_id != APPLICATION_ID:
@@ -82,6 +88,9 @@ def check_is_library(path: Path) -> None:
             f"{path} is a database, but not a litdesk library. It was left untouched.")
     if found.kind is Kind.DAMAGED:
         raise LibraryError(f"{path} is damaged or not a litdesk library ({found.detail}).")
+    if found.kind is Kind.BUSY:
+        raise LibraryError(f"The library {path} is locked by another program that is writing "
+                           "to it; it was left untouched. Try again when that program is done.")
 
 
 def read_only_engine(path: Path) -> Engine:
