@@ -54,6 +54,25 @@ FIRST_PAINT = textwrap.dedent("""
 """)
 
 
+def _answer_boxes(said: list[str], times: int = 1) -> None:
+    """Answer the next ``times`` message boxes with OK, keeping their texts in ``said`` (a
+    "Create a new library?" question is answered Quit, and the test fails on what follows)."""
+    answered = [0]
+
+    def answer() -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.isVisible()), None)
+        if box is not None:
+            said.append(box.text())
+            answered[0] += 1
+            (box.button(QMessageBox.StandardButton.Ok)
+             or box.findChild(QPushButton, "quit")).click()
+        if answered[0] < times:
+            QTimer.singleShot(20, answer)
+
+    QTimer.singleShot(0, answer)
+
+
 def test_the_window_paints_before_the_store_is_imported(tmp_path, seed):
     """In a fresh process, as the app starts: the first paint comes before SQLAlchemy is
     imported and before the library is open (greyed); a later paint shows the records."""
@@ -105,17 +124,7 @@ def test_a_library_that_cannot_be_opened_ends_the_start(qtbot, tmp_path, setting
     default.mkdir()
     monkeypatch.setattr("litdesk.ui.app.default_library_path", lambda: default)
     said: list[str] = []
-
-    def answer() -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()), None)
-        if box is not None:
-            said.append(box.text())
-            box.button(QMessageBox.StandardButton.Ok).click()
-        if len(said) < 2:
-            QTimer.singleShot(20, answer)
-
-    QTimer.singleShot(0, answer)
+    _answer_boxes(said, 2)
     window = open_window(str(not_a_library), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
@@ -219,16 +228,7 @@ def test_files_handed_over_for_a_library_that_did_not_open_are_not_imported_else
     not_a_library.write_text("not a library\n" * 100, encoding="utf-8")
     default = tmp_path / "default" / "library.litdesk.sqlite"
     monkeypatch.setattr("litdesk.ui.app.default_library_path", lambda: default)
-
-    def answer() -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(20, answer)
-        else:
-            box.button(QMessageBox.StandardButton.Ok).click()
-
-    QTimer.singleShot(0, answer)
+    _answer_boxes([])
     window = open_window(str(not_a_library), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
@@ -285,17 +285,7 @@ def test_an_unexpected_error_while_opening_ends_the_start(qtbot, lib_path, setti
 
     monkeypatch.setattr("litdesk.ui.app.open_library", failing)
     said: list[str] = []
-
-    def answer() -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(20, answer)
-        else:
-            said.append(box.text())
-            box.button(QMessageBox.StandardButton.Ok).click()
-
-    QTimer.singleShot(0, answer)
+    _answer_boxes(said)
     window = open_window(str(lib_path), coder="tester", settings=settings)
     assert window is not None
     qtbot.addWidget(window)
@@ -317,18 +307,7 @@ def test_hostile_library_names_start_without_a_traceback(qtbot, tmp_path, settin
     assert not single_instance.hand_over(loop, [])
     for name in (str(tmp_path / ("x" * 300 + ".sqlite")), str(loop)):
         said: list[str] = []
-
-        def answer(said: list[str] = said) -> None:
-            box = next((w for w in QApplication.topLevelWidgets()
-                        if isinstance(w, QMessageBox) and w.isVisible()), None)
-            if box is None:
-                QTimer.singleShot(20, answer)
-            else:  # (a "Create a new library?" question would be answered Quit: the test fails)
-                said.append(box.text())
-                (box.button(QMessageBox.StandardButton.Ok)
-                 or box.findChild(QPushButton, "quit")).click()
-
-        QTimer.singleShot(0, answer)
+        _answer_boxes(said)
         window = open_window(name, coder="tester", settings=settings)
         if window is None:
             raise AssertionError(f"asked to create a library at {name}: {said}")
