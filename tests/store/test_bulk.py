@@ -113,3 +113,21 @@ def test_a_write_failing_mid_file_leaves_the_library_as_it_was(library, make_ris
                            "AND name = 'record_fts_ai'").fetchone() == (1,)
     assert import_file(library, make_ris("c.ris", recs)).added == 50
     assert len(library.search_ids("lost")) == 50
+
+
+@pytest.mark.parametrize(("variables", "rows"), [(32766, 1203), (7, 5), (3, 4), (4, 0)])
+def test_insert_many_puts_every_row_in_order_whatever_sqlites_variable_limit(variables, rows,
+                                                                            tmp_path):
+    """Several rows go in one statement: no more of them than SQLite takes variables for (a
+    build may set the limit low), none lost at the cut, values bound as given."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a INTEGER, b TEXT, c TEXT)")
+        raw = conn.connection.dbapi_connection
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variables)
+        data = [(i, f"row {i}", None if i % 2 else "ö'\"?") for i in range(rows)]
+        sqlite.insert_many(conn, "t", ("a", "b", "c"), data)
+        assert conn.exec_driver_sql("SELECT a, b, c FROM t ORDER BY rowid").all() == data
+    engine.dispose()

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ WRITE_OPTION = "litdesk_write"
 #: SQLite page cache while importing, in KiB (the default 2 MB makes the search index spill
 #: to disk again and again); bounded, so memory stays bounded too.
 IMPORT_CACHE_KIB = 32 * 1024
+#: Rows in one multi-row INSERT of `insert_many` (fewer where SQLite allows fewer variables).
+MAX_ROWS_PER_INSERT = 500
 
 
 def make_self_contained(path: Path) -> None:
@@ -118,9 +121,21 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> None:
 
 def insert_many(conn: Connection, table: str, columns: Sequence[str],
                 rows: Sequence[Sequence[Any]]) -> None:
-    """``executemany`` straight on the driver, in the connection's transaction: no per-row
-    work in SQLAlchemy (an import's hot path). Values are what SQLite stores (JSON as text)."""
+    """Insert ``rows`` straight through the driver, in the connection's transaction: no per-row
+    work in SQLAlchemy (an import's hot path). Values are what SQLite stores (JSON as text).
+
+    Many rows go in one ``INSERT ... VALUES (...), (...)`` rather than an ``executemany``: the
+    driver releases the GIL around each statement it steps, and an import's reading thread
+    holds it most of the time, so one step per row made this (writer) thread wait for the GIL
+    once per row. The rows of one statement are stepped in a single release.
+    """
     raw = conn.connection.dbapi_connection
     assert isinstance(raw, sqlite3.Connection)
-    marks = ", ".join("?" * len(columns))
-    raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    width = len(columns)
+    per = max(1, min(MAX_ROWS_PER_INSERT, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+                     // width))
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+    row = "(" + ", ".join("?" * width) + ")"
+    for at in range(0, len(rows), per):
+        part = rows[at:at + per]
+        raw.execute(head + ", ".join([row] * len(part)), list(chain.from_iterable(part)))
